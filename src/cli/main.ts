@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/** `tripline`: one binary, one command per role. */
+import { Command } from 'commander';
+import { consoleCommand } from './console.js';
+import { gatewayCommand } from './gateway.js';
+import { demoCommand } from './demo.js';
+import { hitsCommand } from './hits.js';
+import { reportFatal } from './options.js';
+
+const program = new Command('tripline')
+  .description('Canary gateway for industrial networks: decoy PLCs whose every touch alerts the SOC')
+  .version('0.1.0')
+  .enablePositionalOptions()
+  .addCommand(consoleCommand())
+  .addCommand(gatewayCommand())
+  .addCommand(demoCommand())
+  .addCommand(hitsCommand());
+
+program.parseAsync(process.argv).catch(reportFatal);

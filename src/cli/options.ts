@@ -1,0 +1,59 @@
+/** Option parsers and error reporting shared by the commands. */
+import { InvalidArgumentError } from 'commander';
+import { ProfileError } from '../profile/load.js';
+import { EnrollmentError } from '../gateway/enrollment.js';
+import { EnrollError } from '../console/enroll.js';
+import { SchemaTooNewError } from '../db/open.js';
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a TCP/UDP port, 0–65535');
+  return n;
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+/** systemd's StateDirectory= sets $STATE_DIRECTORY; otherwise --data must be given. */
+export function defaultDataDir(): string | undefined {
+  return process.env.STATE_DIRECTORY?.split(':')[0];
+}
+
+export class UsageError extends Error {}
+
+/** Errors a user can fix print as one line; anything else is a bug and keeps its stack. */
+export function reportFatal(err: unknown): never {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (err instanceof ProfileError || err instanceof EnrollmentError || err instanceof EnrollError || err instanceof SchemaTooNewError || err instanceof UsageError) {
+    process.stderr.write(`tripline: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
+    const what = e.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges (ports below 1024 need CAP_NET_BIND_SERVICE)';
+    process.stderr.write(`tripline: cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the port ${what}; choose another port\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`tripline: unexpected error: ${e?.stack ?? String(err)}\n`);
+  process.exit(1);
+}
+
+/** Stops services cleanly on SIGINT/SIGTERM (systemd stop, Ctrl-C). */
+export function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`tripline: error while stopping on ${signal}: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

@@ -1,0 +1,47 @@
+/**
+ * A hit: one interaction with a decoy. Nobody legitimate talks to a decoy, so every request,
+ * malformed ones included, is one. Every protocol adapter builds this same shape.
+ */
+import { randomBytes } from 'node:crypto';
+
+export type HitOutcome = 'ok' | 'exception' | 'malformed' | 'ignored';
+export type HitProtocol = 'modbus-tcp';
+export type WrittenValue = number | boolean;
+
+export interface Hit {
+  /** Globally unique, time-ordered (UUIDv7): the de-duplication key end to end. */
+  id: string;
+  /** When the decoy saw it (gateway clock, ISO 8601). */
+  at: string;
+  decoy: string;
+  protocol: HitProtocol;
+  src: { ip: string; port: number };
+  /** The decoy's listening port. */
+  dstPort: number;
+  unitId: number | null;
+  functionCode: number | null;
+  address: number | null;
+  quantity: number | null;
+  /** Values written by the request, raw as on the wire. */
+  values: WrittenValue[] | null;
+  outcome: HitOutcome;
+  exceptionCode: number | null;
+  /** Named profile points the request touched. */
+  points: string[];
+  /** Human-readable why, for malformed and refused requests. */
+  detail: string | null;
+  /** The request as received, hex, capped at one maximum-size frame. */
+  raw: string | null;
+}
+
+export const MAX_RAW_BYTES = 260;
+
+/** UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds, then random bits. */
+export function newHitId(now = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = 0x70 | (b[6]! & 0x0f);
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -1,0 +1,177 @@
+/**
+ * Modbus/TCP adapter: sockets, MBAP framing and connection limits around the transport-free
+ * ModbusDevice. Each request is recorded (committed) before its reply is written.
+ */
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { MbapDeframer, encodeMbap, type MbapEvent } from './codec/mbap.js';
+import type { ModbusDevice, Execution } from './device.js';
+import { MAX_RAW_BYTES, newHitId, type Hit } from '../../core/hit.js';
+import type { HitRecorder } from '../../gateway/recorder.js';
+
+export interface ModbusTcpOptions {
+  host: string;
+  port: number;
+  /** Concurrent connections in total; real PLCs allow a handful to a few dozen. */
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
+  /** Close a connection that sends nothing for this long. */
+  idleTimeoutMs?: number;
+}
+
+export class ModbusTcpServer {
+  private readonly server: net.Server;
+  private readonly perSource = new Map<string, number>();
+  private readonly sockets = new Set<net.Socket>();
+  private localPort = 0;
+
+  constructor(
+    private readonly decoy: string,
+    private readonly device: ModbusDevice,
+    private readonly recorder: HitRecorder,
+    private readonly log: Logger,
+    private readonly options: ModbusTcpOptions,
+  ) {
+    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host: this.options.host, port: this.options.port }, () => {
+        this.server.off('error', reject);
+        this.server.on('error', (err) => this.log.error({ err }, 'modbus listener error'));
+        resolve();
+      });
+    });
+    this.localPort = (this.server.address() as net.AddressInfo).port;
+    return this.localPort;
+  }
+
+  get port(): number {
+    return this.localPort;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    const ip = normaliseIp(socket.remoteAddress);
+    const port = socket.remotePort ?? 0;
+    const total = this.options.maxConnections ?? 32;
+    const perSource = this.options.maxConnectionsPerSource ?? 8;
+    const fromSource = this.perSource.get(ip) ?? 0;
+    if (this.sockets.size >= total || fromSource >= perSource) {
+      this.log.warn({ src: ip, open: this.sockets.size, fromSource }, 'modbus connection refused: limit reached');
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    this.perSource.set(ip, fromSource + 1);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      const n = (this.perSource.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perSource.delete(ip);
+      else this.perSource.set(ip, n);
+    });
+    socket.on('error', () => {
+      /* resets by the peer are normal for scanners */
+    });
+    socket.setTimeout(this.options.idleTimeoutMs ?? 60_000, () => socket.destroy());
+
+    const deframer = new MbapDeframer();
+    socket.on('data', (chunk: Buffer) => {
+      const events = deframer.push(chunk);
+      if (events.length === 0) return;
+      socket.cork();
+      try {
+        for (const event of events) {
+          if (!this.handle(event, socket, ip, port)) {
+            socket.destroy();
+            return;
+          }
+        }
+      } finally {
+        if (!socket.destroyed) socket.uncork();
+      }
+    });
+  }
+
+  /** Records and answers one framing event; false means the connection must close. */
+  private handle(event: MbapEvent, socket: net.Socket, ip: string, port: number): boolean {
+    const { header, raw } = event;
+    const src = { ip, port };
+    if (event.kind === 'bad-length') {
+      return this.record(this.malformed(src, header.unitId, raw, `MBAP length ${header.length} outside 2..254`)) && false;
+    }
+    if (header.protocolId !== 0) {
+      // Implementation Guide §3.1.3: a non-Modbus protocol id is discarded without reply.
+      return this.record(this.malformed(src, header.unitId, raw, `MBAP protocol id ${header.protocolId} is not Modbus (0)`));
+    }
+    const execution = this.device.execute(header.unitId, event.pdu);
+    if (!this.record(this.toHit(src, execution, raw))) return false;
+    if (execution.reply) socket.write(encodeMbap(header.transactionId, header.unitId, execution.reply));
+    return true;
+  }
+
+  private record(hit: Hit): boolean {
+    try {
+      this.recorder.record(hit);
+      return true;
+    } catch (err) {
+      // Never answer what was not recorded: the client sees a device that dropped the line.
+      this.log.error({ err }, 'could not record hit; closing connection');
+      return false;
+    }
+  }
+
+  private toHit(src: Hit['src'], e: Execution, raw: Buffer): Hit {
+    return {
+      id: newHitId(),
+      at: new Date().toISOString(),
+      decoy: this.decoy,
+      protocol: 'modbus-tcp',
+      src,
+      dstPort: this.localPort,
+      unitId: e.unitId,
+      functionCode: e.functionCode,
+      address: e.address,
+      quantity: e.quantity,
+      values: e.values,
+      outcome: e.outcome,
+      exceptionCode: e.exceptionCode,
+      points: e.points,
+      detail: e.detail,
+      raw: raw.subarray(0, MAX_RAW_BYTES).toString('hex'),
+    };
+  }
+
+  private malformed(src: Hit['src'], unitId: number, raw: Buffer, detail: string): Hit {
+    return {
+      id: newHitId(),
+      at: new Date().toISOString(),
+      decoy: this.decoy,
+      protocol: 'modbus-tcp',
+      src,
+      dstPort: this.localPort,
+      unitId,
+      functionCode: raw.length > 7 ? raw[7]! : null,
+      address: null,
+      quantity: null,
+      values: null,
+      outcome: 'malformed',
+      exceptionCode: null,
+      points: [],
+      detail,
+      raw: raw.subarray(0, MAX_RAW_BYTES).toString('hex'),
+    };
+  }
+}
+
+/** IPv4 clients of a dual-stack listener appear as ::ffff:a.b.c.d; report the IPv4 address. */
+export function normaliseIp(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ProfileError, listBuiltinProfiles, loadProfile, parseProfile } from './load.js';
+
+const minimal = (points: string, modbusExtra = '') => `schemaVersion: 1
+name: test-device
+identity:
+  vendor: ACME
+  productCode: X1
+  revision: "1.0"
+  serial: "123"
+modbus:
+  units:
+    - id: 1
+      holdingRegisters: 10
+      coils: 8
+${modbusExtra}points:
+${points}`;
+
+const problems = (text: string): string[] => {
+  try {
+    parseProfile(text, 'dev.yaml');
+  } catch (err) {
+    if (err instanceof ProfileError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+describe('profile loading', () => {
+  it('ships a valid default profile with a writable setpoint in registers 0–19', () => {
+    expect(listBuiltinProfiles()).toContain('water-lift-station');
+    const p = loadProfile('water-lift-station');
+    const unit = p.modbus!.units.find((u) => u.id === 1)!;
+    expect(unit.holdingRegisters).toBeGreaterThanOrEqual(100);
+    expect(p.points.some((pt) => pt.access === 'read-write' && pt.modbus?.table === 'holding-register' && pt.modbus.address < 20)).toBe(true);
+  });
+
+  it('names file, line, column and key of a schema error', () => {
+    const text = minimal(`  - name: A
+    type: uint16
+    modbus: { unit: 1, table: holding-register, address: 70000 }
+`);
+    expect(problems(text)).toEqual([expect.stringMatching(/^dev\.yaml:16:\d+: points\[0\]\.modbus\.address: /)]);
+  });
+
+  it('rejects unknown keys, with the key named', () => {
+    expect(problems(minimal('  []\n').replace('serial: "123"', 'serial: "123"\n  colour: red'))).toEqual([
+      expect.stringMatching(/^dev\.yaml:\d+:\d+: identity: .*colour/),
+    ]);
+  });
+
+  it('rejects points beyond the table, overlapping points and wrong types', () => {
+    const text = minimal(`  - { name: A, type: float32, modbus: { unit: 1, table: holding-register, address: 9 } }
+  - { name: B, type: uint16, modbus: { unit: 1, table: holding-register, address: 2 } }
+  - { name: C, type: int32, modbus: { unit: 1, table: holding-register, address: 1 } }
+  - { name: D, type: uint16, modbus: { unit: 1, table: coil, address: 0 } }
+  - { name: E, type: bool, modbus: { unit: 2, table: coil, address: 0 } }
+`);
+    const found = problems(text).join('\n');
+    expect(found).toMatch(/points\[0\]\.modbus\.address: holding-register 9\+2 lies beyond/);
+    expect(found).toMatch(/points\[2\]\.modbus\.address: overlaps point "B"/);
+    expect(found).toMatch(/points\[3\]\.type: a coil holds bool points only/);
+    expect(found).toMatch(/points\[4\]\.modbus\.unit: unit 2 is not in modbus.units/);
+  });
+
+  it('allows several bool points in one status word but not on the same bit', () => {
+    const ok = minimal(`  - { name: A, type: bool, modbus: { unit: 1, table: holding-register, address: 3, bit: 0 } }
+  - { name: B, type: bool, modbus: { unit: 1, table: holding-register, address: 3, bit: 1 } }
+`);
+    expect(problems(ok)).toEqual([]);
+    expect(problems(ok.replace('bit: 1', 'bit: 0')).join()).toMatch(/overlaps point "A"/);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(problems('schemaVersion: 1\nname: [unclosed\n')[0]).toMatch(/^dev\.yaml:\d+:\d+: /);
+  });
+
+  it('says which shipped profiles exist when a name is unknown', () => {
+    expect(() => loadProfile('no-such-device')).toThrow(/no profile named "no-such-device" \(shipped: .*water-lift-station/);
+  });
+});

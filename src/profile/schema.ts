@@ -1,0 +1,119 @@
+/**
+ * Device profile schema, version 1. One point model serves every decoy protocol: a point is a
+ * named process value with a type and engineering unit; `modbus:` (and later `opcua:`) say
+ * where each protocol exposes it.
+ */
+import { z } from 'zod';
+
+export const PROFILE_SCHEMA_VERSION = 1;
+
+const u16 = z.number().int().min(0).max(0xffff);
+const printable = (max: number) =>
+  z.string().max(max).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII (what a PLC stores)');
+
+export const DataType = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'string']);
+export type DataType = z.infer<typeof DataType>;
+
+export const ModbusTable = z.enum(['coil', 'discrete-input', 'holding-register', 'input-register']);
+export type ModbusTable = z.infer<typeof ModbusTable>;
+
+export const Identity = z
+  .object({
+    vendor: printable(64),
+    productCode: printable(64),
+    revision: printable(32),
+    model: printable(64).optional(),
+    productName: printable(64).optional(),
+    vendorUrl: printable(128).optional(),
+    userApplicationName: printable(64).optional(),
+    serial: printable(64),
+  })
+  .strict();
+
+const ModbusUnit = z
+  .object({
+    id: z.number().int().min(1).max(247),
+    /** Table sizes as in the real device's memory map: reads beyond them answer exception 02. */
+    coils: u16.default(0),
+    discreteInputs: u16.default(0),
+    holdingRegisters: u16.default(0),
+    inputRegisters: u16.default(0),
+  })
+  .strict();
+
+const ModbusDevice = z
+  .object({
+    units: z.array(ModbusUnit).min(1),
+    /**
+     * How the device answers a unit id it does not serve: a standalone PLC ignores it; a
+     * gateway answers 0A (path unavailable) or 0B (target failed to respond).
+     */
+    unknownUnit: z.enum(['ignore', 'exception-0a', 'exception-0b']).default('ignore'),
+    /** Exception the device returns for a write to a read-only point (02 or 04 in practice). */
+    readOnlyWriteException: z.union([z.literal(2), z.literal(4)]).default(2),
+    /** FC 17 Report Server ID payload. */
+    serverId: z
+      .object({
+        id: z.string().regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes, e.g. "0A"'),
+        running: z.boolean().default(true),
+        additional: printable(200).default(''),
+      })
+      .strict()
+      .optional(),
+    /** FC 43/14: conformity level byte and any extra (regular 0x07–0x7F, extended 0x80–0xFF) objects. */
+    deviceIdentification: z
+      .object({
+        conformityLevel: z.number().int().refine((v) => [1, 2, 3, 0x81, 0x82, 0x83].includes(v), 'one of 0x01–0x03, 0x81–0x83'),
+        objects: z.record(z.string().regex(/^(0x[0-9a-fA-F]{1,2}|\d{1,3})$/), printable(240)).default({}),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const ModbusBinding = z
+  .object({
+    unit: z.number().int().min(1).max(247),
+    table: ModbusTable,
+    address: u16,
+    /** For a bool packed into a register (status and alarm words). */
+    bit: z.number().int().min(0).max(15).optional(),
+    /** 32-bit values: `big` puts the high word first (ABCD), `little` the low word (CDAB). */
+    wordOrder: z.enum(['big', 'little']).default('big'),
+    /** Swap the two bytes inside each register (BADC / DCBA devices). */
+    byteSwap: z.boolean().default(false),
+  })
+  .strict();
+
+export const Point = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.\-]{0,63}$/, 'letters, digits, _ . - (max 64), starting with a letter'),
+    description: z.string().max(200).default(''),
+    unit: z.string().max(16).optional(),
+    type: DataType,
+    /** Characters, for strings (two per register). */
+    length: z.number().int().min(1).max(246).optional(),
+    access: z.enum(['read-only', 'read-write']).default('read-only'),
+    /** Engineering value = raw × factor + offset. */
+    scale: z.object({ factor: z.number().refine((v) => v !== 0, 'factor must not be 0'), offset: z.number().default(0) }).strict().optional(),
+    initial: z.union([z.number(), z.boolean(), z.string()]).optional(),
+    modbus: ModbusBinding.optional(),
+  })
+  .strict();
+
+export const Profile = z
+  .object({
+    schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
+    name: z.string().regex(/^[a-z0-9][a-z0-9\-]{0,63}$/, 'lower-case letters, digits and dashes'),
+    description: z.string().max(500).default(''),
+    identity: Identity,
+    modbus: ModbusDevice.optional(),
+    points: z.array(Point).default([]),
+  })
+  .strict();
+
+export type Profile = z.infer<typeof Profile>;
+export type Point = z.infer<typeof Point>;
+export type ModbusBinding = z.infer<typeof ModbusBinding>;
+export type ModbusDevice = z.infer<typeof ModbusDevice>;
+export type ModbusUnit = z.infer<typeof ModbusUnit>;

@@ -1,0 +1,22 @@
+/** A way to get hits to the console. HTTP now; DNS and Canarytokens join behind the same interface. */
+import type { Hit } from '../core/hit.js';
+
+export interface RelayChannel {
+  readonly name: string;
+  /**
+   * Delivers a batch; resolves with the ids the console acknowledged under an authenticated
+   * reply. Throws (or rejects) when delivery failed or the reply could not be trusted.
+   */
+  deliver(hits: readonly Hit[]): Promise<Delivery>;
+}
+
+export interface Delivery {
+  /** Stored (or already stored) at the console. */
+  acked: string[];
+  /** Refused by the console as invalid: retrying cannot help, so they leave the outbox too. */
+  rejected: string[];
+}
+
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+}

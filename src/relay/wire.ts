@@ -1,0 +1,75 @@
+/**
+ * What crosses from gateway to console, and how both ends prove who sent it. Pure: no I/O.
+ *
+ * A batch is signed with HMAC-SHA256 under the gateway's enrollment secret; the console's
+ * acknowledgement is signed too and bound to the request's signature, so a middlebox cannot
+ * forge an ack and make the gateway drop hits it never delivered.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const INGEST_PATH = '/api/v1/ingest';
+export const Header = {
+  gateway: 'x-tripline-gateway',
+  timestamp: 'x-tripline-timestamp',
+  signature: 'x-tripline-signature',
+} as const;
+
+/** Largest batch body either side accepts. */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+export const MAX_BATCH_HITS = 500;
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const hmac = (secret: Buffer, text: string) => createHmac('sha256', secret).update(text).digest('hex');
+
+export function decodeSecret(text: string): Buffer {
+  return Buffer.from(text, 'base64url');
+}
+
+export function signBatch(secret: Buffer, gatewayId: string, timestamp: string, body: string | Buffer): string {
+  return 'v1=' + hmac(secret, `tripline-batch-v1\n${gatewayId}\n${timestamp}\n${sha256(body)}`);
+}
+
+export function signAck(secret: Buffer, requestSignature: string, body: string | Buffer): string {
+  return 'v1=' + hmac(secret, `tripline-ack-v1\n${requestSignature}\n${sha256(body)}`);
+}
+
+/** Constant-time comparison of two signatures. */
+export function signaturesMatch(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const WrittenValue = z.union([z.number().int().min(0).max(0xffff), z.boolean()]);
+
+/** A hit as the console accepts it: an authenticated gateway is still not trusted to be sane. */
+export const WireHit = z
+  .object({
+    id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+    at: z.string().datetime({ offset: true }),
+    decoy: z.string().max(64),
+    protocol: z.enum(['modbus-tcp']),
+    src: z.object({ ip: z.string().max(64), port: z.number().int().min(0).max(65535) }),
+    dstPort: z.number().int().min(0).max(65535),
+    unitId: z.number().int().min(0).max(255).nullable(),
+    functionCode: z.number().int().min(0).max(255).nullable(),
+    address: z.number().int().min(0).max(65535).nullable(),
+    quantity: z.number().int().min(0).max(65535).nullable(),
+    values: z.array(WrittenValue).max(2000).nullable(),
+    outcome: z.enum(['ok', 'exception', 'malformed', 'ignored']),
+    exceptionCode: z.number().int().min(0).max(255).nullable(),
+    points: z.array(z.string().max(200)).max(200),
+    detail: z.string().max(500).nullable(),
+    raw: z.string().regex(/^[0-9a-f]*$/).max(1024).nullable(),
+  })
+  .strict();
+
+/** The envelope is checked whole; each hit on its own, so one bad hit cannot block a batch. */
+export const Batch = z.object({ hits: z.array(z.unknown()).min(1).max(MAX_BATCH_HITS) }).strict();
+export const Ack = z
+  .object({ acked: z.array(z.string().max(64)).max(MAX_BATCH_HITS), rejected: z.array(z.string().max(64)).max(MAX_BATCH_HITS) })
+  .strict();
+
+export type Ack = z.infer<typeof Ack>;
