@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modbusClient } from './helpers/modbus.js';
 import { freePort, hasTool, waitFor } from './helpers/net.js';
-import { run, runCli, startCli, type CliProcess } from './helpers/cli.js';
+import { run, runCli, startCli, stopAllCli, type CliProcess } from './helpers/cli.js';
+import { ConsoleStore } from '../src/console/store.js';
+import { databaseFile } from '../src/console/settings.js';
+
+afterAll(stopAllCli);
 import type { StoredHit } from '../src/console/store.js';
 
 const TOKEN = 'cli-test-token-abcdef';
@@ -44,7 +48,7 @@ describe('tripline demo with outside Modbus clients', () => {
     expect(r.stdout).toMatch(/\[1\]:\s+180/);
     const hit = await waitFor(async () => (await hitsAt(httpPort)).find((h) => h.functionCode === 3 && h.quantity === 10), 2_000, 'the mbpoll read');
     expect(hit.src.ip).toBe('127.0.0.1');
-    await demo.waitForOutput(/console: hit .*FC3 read holding registers @0 ×10/);
+    await demo.waitForOutput(/console: hit via \w+ .*FC3 read holding registers @0 ×10/);
   });
 
   it('reads back an mbpoll write to a read-write holding register; the hit carries the value', async () => {
@@ -162,6 +166,8 @@ describe('command-line errors', () => {
   it('writes enrollment files mode 0600 and refuses a duplicate name', () => {
     const dir = tmp();
     const out = join(dir, 'gw.json');
+    expect(runCli(['console', 'enroll', '--data', dir, '--name', 'early', '--out', out]).stderr).toMatch(/no console database in .*start `tripline console --data/);
+    new ConsoleStore(databaseFile(dir)).close();
     const args = ['console', 'enroll', '--data', dir, '--name', 'pump-7', '--out', out, '--console-url', 'http://console.example.net:8470'];
     expect(runCli(args).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('"consoleUrl": "http://console.example.net:8470"');
@@ -169,6 +175,10 @@ describe('command-line errors', () => {
     const again = runCli(args);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/already enrolled/);
+    // A file that cannot be written leaves no half-enrolled gateway behind.
+    const bad = runCli(['console', 'enroll', '--data', dir, '--name', 'pump-8', '--out', join(dir, 'missing', 'gw.json'), '--console-url', 'http://127.0.0.1:1']);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tripline: cannot write .*gw\.json: ENOENT/)]);
+    expect(runCli([...args.slice(0, 5), 'pump-8', ...args.slice(6)]).status).toBe(0);
   });
 
   it.each([[[]], [['console']], [['console', 'enroll']], [['gateway']], [['demo']], [['hits']]])('prints help for %j', (args) => {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { startStack, silentLog, type Stack } from './helpers/stack.js';
 import { rawExchange, waitFor } from './helpers/net.js';
 import { modbusClient } from './helpers/modbus.js';
-import { Header, INGEST_PATH, signBatch } from '../src/relay/wire.js';
+import { Header, INGEST_PATH, decodeSecret, signBatch } from '../src/relay/wire.js';
+import net from 'node:net';
 import { startGateway } from '../src/gateway/gateway.js';
 import { loadEnrollment } from '../src/gateway/enrollment.js';
 import { loadProfile } from '../src/profile/load.js';
@@ -128,6 +129,76 @@ describe('walking skeleton: Modbus read → hit at the console', () => {
     expect((await fetch(`${stack.console.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('hostile clients', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack?.stop());
+
+  it('keeps relaying after a burst of maximum-size refused writes (batches bounded in bytes)', async () => {
+    // 90 pipelined FC15 writes of 1968 coils beyond the 512-coil table: exception 02 each, and
+    // each hit keeps all 1968 written values (~11 KB of JSON).
+    const frame = Buffer.concat([Buffer.from([0, 1, 0, 0, 0, 253, 1, 15, 0, 0, 0x07, 0xb0, 246]), Buffer.alloc(246, 0xa5)]);
+    await rawExchange(stack.gateway.modbusPort, Buffer.concat(Array.from({ length: 90 }, () => frame)), 1_500);
+    const client = await modbusClient(stack.gateway.modbusPort);
+    await client.readHoldingRegisters(7, 1);
+    client.close(() => {});
+    await waitFor(async () => (await stack.hits('?limit=10000')).some((h) => h.functionCode === 3 && h.address === 7) || undefined, 10_000, 'the read after the burst');
+    expect((await stack.hits('?limit=10000')).filter((h) => h.functionCode === 15 && h.exceptionCode === 2)).toHaveLength(90);
+    expect(await stack.metrics()).toMatch(/tripline_rejected_total\{reason="malformed_batch"\} 0\b/);
+  });
+
+  it('flushes the replies to good frames before closing on a bad one in the same segment', async () => {
+    const good = Buffer.from([0, 9, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1]);
+    const bad = Buffer.from([0, 10, 0, 0, 0, 0, 1]);
+    const { data, closedByPeer } = await rawExchange(stack.gateway.modbusPort, Buffer.concat([good, bad]), 2_000);
+    expect(closedByPeer).toBe(true);
+    expect([...data]).toEqual([0, 9, 0, 0, 0, 5, 1, 3, 2, 0, 180]);
+  });
+
+  it('closes a connection whose frame stays half-sent', async () => {
+    const started = Date.now();
+    const { closedByPeer } = await rawExchange(stack.gateway.modbusPort, Buffer.from([0, 1, 0, 0, 0, 6, 1]), 9_000);
+    expect(closedByPeer).toBe(true);
+    expect(Date.now() - started).toBeGreaterThan(4_000);
+    expect(Date.now() - started).toBeLessThan(7_000);
+  });
+
+  it('records a connection turned away by the connection limit', async () => {
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => openSocket(stack.gateway.modbusPort)));
+    try {
+      const refused = await rawExchange(stack.gateway.modbusPort, Buffer.alloc(0), 1_000);
+      expect(refused.closedByPeer).toBe(true);
+      const hit = await waitFor(async () => (await stack.hits()).find((h) => h.outcome === 'refused'), 2_000, 'the refusal hit');
+      expect(hit).toMatchObject({ functionCode: null, raw: null, detail: expect.stringMatching(/^connection refused: \d+ open, 8 from this source$/) });
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('stores and announces a hit once when one batch repeats its id', async () => {
+    const { gatewayId, secret } = JSON.parse(readFileSync(stack.enrollmentFile, 'utf8')) as { gatewayId: string; secret: string };
+    const hit = { id: '01a23bb2-594b-70ca-bbb9-00000000beef', at: new Date().toISOString(), decoy: 'x', protocol: 'modbus-tcp', src: { ip: '10.0.0.9', port: 1 }, dstPort: 502, unitId: 1, functionCode: 3, address: 0, quantity: 1, values: null, outcome: 'ok', exceptionCode: null, points: [], detail: 'first', raw: null };
+    const body = JSON.stringify({ hits: [hit, { ...hit, functionCode: 16, detail: 'second' }] });
+    const ts = String(Date.now());
+    const res = await fetch(`${stack.console.url}${INGEST_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [Header.gateway]: gatewayId, [Header.timestamp]: ts, [Header.signature]: signBatch(decodeSecret(secret), gatewayId, ts, body) },
+      body,
+    });
+    expect(await res.json()).toEqual({ acked: [hit.id], rejected: [] });
+    expect((await stack.hits()).filter((h) => h.id === hit.id).map((h) => h.detail)).toEqual(['first']);
+  });
+});
+
+function openSocket(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
 
 describe('lost acknowledgements', () => {
   it('does not duplicate a hit when the gateway resends after the ack was lost', async () => {

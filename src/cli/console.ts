@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { createLogger } from '../log.js';
-import { defaultDataDir, onShutdown, parsePort, UsageError } from './options.js';
+import { isIPv4 } from 'node:net';
+import { defaultDataDir, onShutdown, parseIp, parsePort, parseUrl, splitList, UsageError } from './options.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -10,21 +11,30 @@ export function consoleCommand(): Command {
     // `console enroll --data X`: options after a subcommand belong to the subcommand.
     .enablePositionalOptions()
     .option('--data <dir>', 'data directory (database, API token, public settings)', defaultDataDir())
-    .option('--http-host <host>', 'address to listen on', '0.0.0.0')
+    .option('--http-host <ip>', 'address to listen on (all interfaces by default)', parseIp, '0.0.0.0')
     .option('--http-port <port>', 'HTTP port', parsePort, 8470)
-    .option('--console-url <url>', 'URL gateways reach this console at (written into enrollment files)')
+    .option('--console-url <url>', 'URL gateways reach this console at (written into enrollment files)', parseUrl)
     .option('--api-token <token>', 'bearer token for the API (or TRIPLINE_API_TOKEN; generated and stored in the data dir if absent)')
+    .option('--domain <zones>', 'canary zone(s) to serve over DNS, comma-separated (or CANARY_DOMAINS); none: no DNS', process.env.CANARY_DOMAINS)
+    .option('--dns-host <ip>', 'address the DNS server listens on', parseIp, '0.0.0.0')
+    .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
+    .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
+      if (opts.publicIp && !isIPv4(opts.publicIp)) throw new UsageError(`--public-ip ${opts.publicIp} is not an IPv4 address`);
       const console_ = await startConsole({
         dataDir: opts.data,
         httpHost: opts.httpHost,
         httpPort: opts.httpPort,
         consoleUrl: opts.consoleUrl,
         apiToken: opts.apiToken ?? process.env.TRIPLINE_API_TOKEN,
+        dnsZones: splitList(opts.domain),
+        dnsHost: opts.dnsHost,
+        dnsPort: opts.dnsPort,
+        publicIp: opts.publicIp,
         log: createLogger(),
       });
-      if (console_.apiTokenFile) process.stderr.write(`API token stored in ${console_.apiTokenFile}\n`);
+      process.stderr.write(`API token in ${console_.apiTokenFile}\n`);
       onShutdown(() => console_.stop());
     });
 
@@ -34,10 +44,11 @@ export function consoleCommand(): Command {
     .requiredOption('--name <name>', 'gateway name, e.g. lift-station-07')
     .requiredOption('--out <file>', 'where to write the enrollment file')
     .option('--data <dir>', "the console's data directory", defaultDataDir())
-    .option('--console-url <url>', 'URL the gateway reaches the console at (default: the running console\'s)')
+    .option('--console-url <url>', 'URL the gateway reaches the console at (default: the running console\'s)', parseUrl)
+    .option('--domain <zone>', "canary zone the gateway relays into over DNS (default: the running console's first)")
     .action((opts) => {
       if (!opts.data) throw new UsageError('enroll needs --data DIR (the console\'s)');
-      const enrollment = enrollGateway({ dataDir: opts.data, name: opts.name, out: opts.out, consoleUrl: opts.consoleUrl });
+      const enrollment = enrollGateway({ dataDir: opts.data, name: opts.name, out: opts.out, consoleUrl: opts.consoleUrl, dnsDomain: opts.domain });
       process.stdout.write(`enrolled ${enrollment.name} as ${enrollment.gatewayId}; enrollment file ${opts.out} (mode 0600, holds the gateway's secret)\n`);
     });
   return cmd;

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
-import { apiTokenFile, ensureDataDir, writeAtomic } from '../console/settings.js';
+import { apiTokenFile, writeAtomic } from '../console/settings.js';
+import { Enrollment } from '../gateway/enrollment.js';
 import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
@@ -11,11 +12,16 @@ import { createLogger } from '../log.js';
 import { formatHitLine } from './format.js';
 import { onShutdown, parsePort } from './options.js';
 
+/** `.internal` is reserved for private use: it never leaks to the public DNS. */
+const DEMO_ZONE = 'canary.tripline.internal';
+
 export function demoCommand(): Command {
   return new Command('demo')
     .description('run a console and an enrolled gateway together on loopback, for a first look')
     .option('--http-port <port>', 'console HTTP port', parsePort, 8470)
     .option('--modbus-port <port>', 'Modbus/TCP decoy port', parsePort, 5020)
+    .option('--dns-port <port>', "console's DNS port; the gateway relays over DNS straight to it", parsePort, 8053)
+    .option('--domain <zone>', 'canary zone the console serves', DEMO_ZONE)
     .option('--data <dir>', 'data directory for both', 'tripline-demo')
     .option('--profile <name|path>', 'device profile', 'water-lift-station')
     .option('--api-token <token>', 'API bearer token (or TRIPLINE_API_TOKEN; generated if absent)')
@@ -25,30 +31,31 @@ export function demoCommand(): Command {
       const consoleDir = join(opts.data, 'console');
       const gatewayDir = join(opts.data, 'gateway');
       const apiToken: string | undefined = opts.apiToken ?? process.env.TRIPLINE_API_TOKEN;
-      if (apiToken) {
-        // So that `tripline hits --data` finds the token the demo was given.
-        ensureDataDir(consoleDir);
-        writeAtomic(apiTokenFile(consoleDir), apiToken + '\n', 0o600);
-      }
       const console_ = await startConsole({
         dataDir: consoleDir,
         httpHost: '127.0.0.1',
         httpPort: opts.httpPort,
         apiToken,
-        log: log.child({ component: 'console' }),
-        onNewHits: (hits) => {
-          for (const hit of hits) process.stdout.write(`console: hit  ${formatHitLine(hit)}\n`);
+        dnsZones: [opts.domain],
+        dnsHost: '127.0.0.1',
+        dnsPort: opts.dnsPort,
+        log: log.child({ role: 'console' }),
+        onNewHits: (hits, _gatewayId, via) => {
+          for (const hit of hits) process.stdout.write(`console: hit via ${via}  ${formatHitLine(hit)}\n`);
         },
       });
       const enrollmentFile = join(opts.data, 'gateway-enrollment.json');
       if (!existsSync(enrollmentFile)) enrollGateway({ dataDir: consoleDir, name: 'demo-gateway', out: enrollmentFile });
+      else refreshEnrollment(enrollmentFile, console_.url, opts.domain);
       const gateway = await startGateway({
         enrollment: loadEnrollment(enrollmentFile),
         profile,
         dataDir: gatewayDir,
         modbusHost: '127.0.0.1',
         modbusPort: opts.modbusPort,
-        log: log.child({ component: 'gateway' }),
+        // No site resolver in a demo: the console's DNS server is the resolver.
+        dns: { resolver: { host: '127.0.0.1', port: console_.dnsPort! }, zone: opts.domain, retryMs: 10_000 },
+        log: log.child({ role: 'gateway' }),
         relay: { backoff: { initialMs: 200, maxMs: 5_000 } },
       });
       onShutdown(async () => {
@@ -63,21 +70,32 @@ export function demoCommand(): Command {
           '',
           'Tripline demo is running.',
           `  console    ${console_.url}  (data ${consoleDir})`,
+          `  DNS        zone ${opts.domain} on 127.0.0.1:${console_.dnsPort} (UDP and TCP): hits relay over DNS, HTTP as fallback`,
           `  decoy PLC  modbus-tcp 127.0.0.1:${gateway.modbusPort}  profile ${profile.name}: ${id.vendor} ${id.productCode}`,
           `  API token  in ${apiTokenFile(consoleDir)}`,
           '',
           'Trigger an alert: read ten holding registers from the decoy (Debian package mbpoll):',
           `  mbpoll -m tcp -a 1 -r 1 -c 10 -t 4 -1 -p ${gateway.modbusPort} 127.0.0.1`,
           'or scan it as an intruder would:',
-          `  nmap -p ${gateway.modbusPort} --script modbus-discover 127.0.0.1`,
+          // nmap runs modbus-discover on 502 only, unless forced with '+'.
+          `  nmap -n -p ${gateway.modbusPort} --script ${gateway.modbusPort === 502 ? '' : '+'}modbus-discover 127.0.0.1`,
           '',
           'List the hits the console received:',
           `  node ${self} hits --data ${consoleDir}`,
           `  curl -s -H "Authorization: Bearer $(cat ${apiTokenFile(consoleDir)})" ${console_.url}/api/v1/hits`,
           '',
-          'Each hit is also printed here as the console receives it. Ctrl-C stops the demo.',
+          'Ask the console\'s DNS server directly:',
+          `  dig @127.0.0.1 -p ${console_.dnsPort} SOA ${opts.domain}`,
+          '',
+          'Each hit is also printed here as the console receives it, with the channel it came by. Ctrl-C stops the demo.',
           '',
         ].join('\n'),
       );
     });
+}
+
+/** A demo run on other ports keeps its gateway identity but must reach this run's console. */
+function refreshEnrollment(file: string, consoleUrl: string, dnsDomain: string): void {
+  const current = Enrollment.parse(JSON.parse(readFileSync(file, 'utf8')));
+  writeAtomic(file, JSON.stringify({ ...current, consoleUrl, dnsDomain }, null, 2) + '\n', 0o600);
 }

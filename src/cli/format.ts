@@ -15,9 +15,12 @@ const FUNCTION_NAMES: Record<number, string> = {
   43: 'read device id',
 };
 
-/** Removes C0/C1 controls and escape sequences so a hostile string cannot drive the terminal. */
+/**
+ * Replaces C0/C1 controls (escape sequences), line and paragraph separators and bidirectional
+ * overrides, so a hostile string can neither drive the terminal nor disguise itself.
+ */
 export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, '?');
 }
 
 export function describeRequest(hit: Hit): string {
@@ -47,7 +50,7 @@ export function formatHitLine(hit: Hit): string {
     describeRequest(hit),
     describeOutcome(hit),
     values ? `values ${values}` : '',
-    hit.points.length ? `[${hit.points.slice(0, 4).join(', ')}]` : '',
+    hit.points.length ? `[${hit.points.slice(0, 4).join(', ')}${hit.points.length > 4 ? `, … ${hit.points.length - 4} more` : ''}]` : '',
   ];
   return terminalSafe(parts.filter(Boolean).join('  '));
 }

@@ -4,6 +4,7 @@ import { ProfileError } from '../profile/load.js';
 import { EnrollmentError } from '../gateway/enrollment.js';
 import { EnrollError } from '../console/enroll.js';
 import { SchemaTooNewError } from '../db/open.js';
+import { isIP } from 'node:net';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -11,10 +12,30 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/** Listen addresses are IP literals: a host name would make us query the system resolver. */
+export function parseIp(value: string): string {
+  if (!isIP(value)) throw new InvalidArgumentError('expected an IP address (e.g. 0.0.0.0, 127.0.0.1, ::)');
+  return value;
+}
+
+export function parseUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (/^https?:$/.test(url.protocol) && url.hostname) return value.replace(/\/+$/, '');
+  } catch {
+    /* fall through */
+  }
+  throw new InvalidArgumentError('expected http://HOST:PORT or https://HOST:PORT');
+}
+
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return n;
+}
+
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** systemd's StateDirectory= sets $STATE_DIRECTORY; otherwise --data must be given. */
@@ -31,9 +52,14 @@ export function reportFatal(err: unknown): never {
     process.stderr.write(`tripline: ${e.message}\n`);
     process.exit(2);
   }
-  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
+  if ((e?.code === 'EADDRINUSE' || e?.code === 'EACCES') && e.syscall === 'listen') {
     const what = e.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges (ports below 1024 need CAP_NET_BIND_SERVICE)';
     process.stderr.write(`tripline: cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the port ${what}; choose another port\n`);
+    process.exit(2);
+  }
+  // File-system and database trouble (missing dir, corrupt file, permissions) is the operator's to fix.
+  if ((typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) || e?.name === 'SqliteError') {
+    process.stderr.write(`tripline: ${e.message}\n`);
     process.exit(2);
   }
   process.stderr.write(`tripline: unexpected error: ${e?.stack ?? String(err)}\n`);

@@ -3,7 +3,11 @@ import type { Logger } from 'pino';
 import { ConsoleStore } from './store.js';
 import { ConsoleMetrics } from './metrics.js';
 import { buildApp } from './http/app.js';
-import { databaseFile, ensureDataDir, loadOrCreateApiToken, writePublicSettings } from './settings.js';
+import { DnsIngest } from './dns/ingest.js';
+import { DnsResponder } from './dns/responder.js';
+import { DnsServer } from './dns/server.js';
+import { normaliseZone } from './dns/zone.js';
+import { databaseFile, ensureDataDir, loadOrCreateApiToken, storeApiToken, writePublicSettings } from './settings.js';
 import type { Hit } from '../core/hit.js';
 
 export interface ConsoleOptions {
@@ -13,16 +17,24 @@ export interface ConsoleOptions {
   /** The URL gateways use; defaults to this listener's address. */
   consoleUrl?: string;
   apiToken?: string;
+  /** Canary zones served by the authoritative DNS (none: no DNS). */
+  dnsZones?: string[];
+  dnsHost?: string;
+  dnsPort?: number;
+  /** Address the zone's apex and ns1 resolve to, for delegation. */
+  publicIp?: string;
   log: Logger;
-  onNewHits?: (hits: Hit[], gatewayId: string) => void;
+  onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
 
 export interface RunningConsole {
   url: string;
   httpPort: number;
   apiToken: string;
-  /** Where the generated token was stored, when none was given. */
-  apiTokenFile: string | null;
+  /** Where the token is stored (owner-only). */
+  apiTokenFile: string;
+  /** The DNS port, when DNS is served. */
+  dnsPort: number | null;
   store: ConsoleStore;
   metrics: ConsoleMetrics;
   stop(): Promise<void>;
@@ -32,33 +44,48 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   ensureDataDir(options.dataDir);
   const store = new ConsoleStore(databaseFile(options.dataDir));
   const metrics = new ConsoleMetrics();
-  let apiToken = options.apiToken;
-  let apiTokenFile: string | null = null;
-  if (!apiToken) {
-    const stored = loadOrCreateApiToken(options.dataDir);
-    apiToken = stored.token;
-    apiTokenFile = stored.file;
-  }
-  const app = await buildApp({ store, metrics, log: options.log, apiToken, onNewHits: options.onNewHits ?? (() => {}) });
+  // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
+  const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
+  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}) };
+  const app = await buildApp({ ...accept, apiToken });
+  const zones = (options.dnsZones ?? []).map(normaliseZone);
+  let dns: DnsServer | null = null;
   try {
     await app.listen({ host: options.httpHost, port: options.httpPort });
+    // Bounded like every other listener: idle sockets time out, and there are only so many.
+    app.server.maxConnections = 1024;
+    if (zones.length > 0) {
+      const ingest = new DnsIngest(accept);
+      const responder = new DnsResponder({
+        zones,
+        publicIp: options.publicIp,
+        onData: (parsed, zone) => ingest.handle(parsed, zone),
+        onQuery: (kind) => metrics.dnsQueries.inc({ kind }),
+        onForged: (gwLabel) => ingest.malformed(gwLabel),
+      });
+      dns = new DnsServer(responder, options.log.child({ component: 'dns' }), { host: options.dnsHost ?? '0.0.0.0', port: options.dnsPort ?? 53 });
+      await dns.start();
+    }
   } catch (err) {
+    await app.close();
     store.close();
     throw err;
   }
   const address = app.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
   const url = options.consoleUrl ?? `http://${urlHost(options.httpHost)}:${httpPort}`;
-  writePublicSettings(options.dataDir, { version: 1, consoleUrl: url });
-  options.log.info({ url, data: options.dataDir }, 'console started');
+  writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) });
+  options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
   return {
     url,
     httpPort,
     apiToken,
     apiTokenFile,
+    dnsPort: dns?.port ?? null,
     store,
     metrics,
     async stop() {
+      await dns?.stop();
       await app.close();
       store.close();
     },

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, renameSy
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const PublicSettings = z.object({ version: z.literal(1), consoleUrl: z.string().url() }).passthrough();
+export const PublicSettings = z.object({ version: z.literal(1), consoleUrl: z.string().url(), dnsDomain: z.string().optional() }).passthrough();
 export type PublicSettings = z.infer<typeof PublicSettings>;
 
 export const settingsFile = (dataDir: string) => join(dataDir, 'console.json');
@@ -42,6 +42,12 @@ export function loadOrCreateApiToken(dataDir: string): { token: string; file: st
   const token = randomBytes(32).toString('base64url');
   writeAtomic(file, token + '\n', 0o600);
   return { token, file, created: true };
+}
+
+export function storeApiToken(dataDir: string, token: string): { token: string; file: string } {
+  const file = apiTokenFile(dataDir);
+  if (readApiToken(dataDir) !== token) writeAtomic(file, token + '\n', 0o600);
+  return { token, file };
 }
 
 /** Atomic write (temp + rename) with the mode set before the content is visible. */

@@ -16,14 +16,16 @@ const migrations: Migration[] = [
       );
       CREATE TABLE hits (
         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-        id          TEXT NOT NULL UNIQUE,
+        id          TEXT NOT NULL,
         gateway_id  TEXT NOT NULL REFERENCES gateways(id),
         at          TEXT NOT NULL,
         received_at TEXT NOT NULL,
         via         TEXT NOT NULL,
         body        TEXT NOT NULL
       );
-      CREATE INDEX hits_gateway ON hits(gateway_id, seq);
+      -- Ids are unique per gateway: one gateway cannot claim (and so suppress) another's hit.
+      CREATE UNIQUE INDEX hits_gateway_id ON hits(gateway_id, id);
+      CREATE INDEX hits_id ON hits(id);
     `),
 ];
 
@@ -89,7 +91,7 @@ export class ConsoleStore {
   /** Stores hits not seen before; returns which ids were new. Idempotent by hit id. */
   insertHits(gatewayId: string, hits: readonly Hit[], via: string): { inserted: string[]; duplicates: string[] } {
     const insert = this.db.prepare(
-      'INSERT INTO hits (id, gateway_id, at, received_at, via, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+      'INSERT INTO hits (id, gateway_id, at, received_at, via, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(gateway_id, id) DO NOTHING',
     );
     const receivedAt = new Date().toISOString();
     const inserted: string[] = [];
@@ -124,8 +126,8 @@ export class ConsoleStore {
   }
 
   private seqOf(id: string): number {
-    const row = this.db.prepare('SELECT seq FROM hits WHERE id = ?').get(id) as { seq: number } | undefined;
-    if (!row) throw new UnknownHitError(`no hit with id ${id}`);
+    const row = this.db.prepare('SELECT min(seq) AS seq FROM hits WHERE id = ?').get(id) as { seq: number | null };
+    if (row.seq === null) throw new UnknownHitError(`no hit with id ${id}`);
     return row.seq;
   }
 }

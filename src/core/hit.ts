@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export type HitOutcome = 'ok' | 'exception' | 'malformed' | 'ignored';
+/** `refused`: the decoy's connection limit turned the client away before any request. */
+export type HitOutcome = 'ok' | 'exception' | 'malformed' | 'ignored' | 'refused';
 export type HitProtocol = 'modbus-tcp';
 export type WrittenValue = number | boolean;
 

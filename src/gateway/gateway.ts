@@ -10,6 +10,11 @@ import { GatewayStore } from './store.js';
 import { DurableRecorder } from './recorder.js';
 import { HttpChannel } from '../relay/http-channel.js';
 import { Relay, type RelayOptions } from '../relay/relay.js';
+import type { RelayChannel } from '../relay/channel.js';
+import { DnsChannel } from '../relay/dns/dns-channel.js';
+import { FallbackChannel } from '../relay/fallback.js';
+import type { ResolverAddress } from '../relay/dns/resolver-client.js';
+import { CanarytokensNotifier } from '../relay/canarytokens/notifier.js';
 import type { Enrollment } from './enrollment.js';
 import type { Hit } from '../core/hit.js';
 
@@ -21,6 +26,10 @@ export interface GatewayOptions {
   modbusPort: number;
   log: Logger;
   relay?: RelayOptions;
+  /** Relay over DNS first (through this resolver), HTTP as fallback. Without it: HTTP only. */
+  dns?: { resolver: ResolverAddress; zone?: string; retryMs?: number; timeoutMs?: number };
+  /** Also report new incidents to a stock Canarytokens server's DNS token. */
+  canarytoken?: { hostname: string; resolver: ResolverAddress };
   onHit?: (hit: Hit) => void;
 }
 
@@ -36,10 +45,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const store = new GatewayStore(join(options.dataDir, 'gateway.db'));
   const recorder = new DurableRecorder(store);
-  const channel = new HttpChannel({ consoleUrl: enrollment.consoleUrl, gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes });
+  const channel = relayChannel(options);
   const relay = new Relay(store, channel, log.child({ component: 'relay' }), options.relay);
+  const canarytokens = options.canarytoken
+    ? new CanarytokensNotifier({ ...options.canarytoken, gatewayName: enrollment.name }, log.child({ component: 'canarytokens' }))
+    : null;
   recorder.onRecorded((hit) => {
     relay.wake();
+    canarytokens?.onHit(hit);
     options.onHit?.(hit);
   });
 
@@ -53,10 +66,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     modbusPort = await modbus.listen();
   } catch (err) {
     store.close();
+    channel.close?.();
     throw err;
   }
   relay.start();
-  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, console: enrollment.consoleUrl, outbox: store.outboxDepth() }, 'gateway started');
+  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, console: enrollment.consoleUrl, relay: channel.name, outbox: store.outboxDepth() }, 'gateway started');
 
   return {
     modbusPort,
@@ -65,7 +79,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async stop() {
       await modbus.close();
       await relay.stop();
+      channel.close?.();
+      canarytokens?.close();
       store.close();
     },
   };
+}
+
+/** DNS first with HTTP fallback when the enrollment names a zone and DNS is on; else HTTP. */
+function relayChannel(options: GatewayOptions): RelayChannel {
+  const { enrollment } = options;
+  const http = new HttpChannel({ consoleUrl: enrollment.consoleUrl, gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes });
+  const zone = options.dns?.zone ?? enrollment.dnsDomain;
+  if (!options.dns || !zone) return http;
+  const dns = new DnsChannel({ gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes, zone, resolver: options.dns.resolver, timeoutMs: options.dns.timeoutMs });
+  return new FallbackChannel(dns, http, options.dns.retryMs ?? 60_000);
 }

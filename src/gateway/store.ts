@@ -59,13 +59,19 @@ export class GatewayStore {
     this.recordTx(hit);
   }
 
-  /** Oldest undelivered entries first. */
-  pending(limit: number): OutboxEntry[] {
-    return (this.selectPending.all(limit) as { seq: number; attempts: number; body: string }[]).map((r) => ({
-      seq: r.seq,
-      attempts: r.attempts,
-      hit: JSON.parse(r.body) as Hit,
-    }));
+  /**
+   * Oldest undelivered entries first, at most `limit` of them and about `maxBytes` of JSON (always
+   * at least one), so a burst of large hits never builds a batch the console must refuse.
+   */
+  pending(limit: number, maxBytes = Number.POSITIVE_INFINITY): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    let bytes = 0;
+    for (const r of this.selectPending.iterate(limit) as Iterable<{ seq: number; attempts: number; body: string }>) {
+      bytes += r.body.length;
+      if (out.length > 0 && bytes > maxBytes) break;
+      out.push({ seq: r.seq, attempts: r.attempts, hit: JSON.parse(r.body) as Hit });
+    }
+    return out;
   }
 
   /** Removes entries the console acknowledged; ids it did not send are ignored. */

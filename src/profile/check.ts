@@ -60,6 +60,14 @@ export function checkProfile(profile: Profile): ProfileIssue[] {
   return issues;
 }
 
+const RAW_RANGE = {
+  int16: [-0x8000, 0x7fff],
+  uint16: [0, 0xffff],
+  int32: [-0x80000000, 0x7fffffff],
+  uint32: [0, 0xffffffff],
+  float32: [-3.4028234663852886e38, 3.4028234663852886e38],
+} as const;
+
 function checkInitial(point: Point, path: (string | number)[], issues: ProfileIssue[]): void {
   const v = point.initial;
   if (v === undefined) return;
@@ -67,5 +75,14 @@ function checkInitial(point: Point, path: (string | number)[], issues: ProfileIs
   if (typeof v !== want) issues.push({ path, message: `initial value of a ${point.type} point must be a ${want}` });
   else if (typeof v === 'string' && point.length !== undefined && v.length > point.length) {
     issues.push({ path, message: `initial string longer than length ${point.length}` });
+  } else if (typeof v === 'number') {
+    // Out of range would be clamped in the registers: a value no real device shows.
+    const raw = (v - (point.scale?.offset ?? 0)) / (point.scale?.factor ?? 1);
+    const [min, max] = RAW_RANGE[point.type as keyof typeof RAW_RANGE];
+    if (!(raw >= min - 0.5 && raw <= max + 0.5)) {
+      const lo = min * (point.scale?.factor ?? 1) + (point.scale?.offset ?? 0);
+      const hi = max * (point.scale?.factor ?? 1) + (point.scale?.offset ?? 0);
+      issues.push({ path, message: `initial ${v} does not fit a ${point.type}${point.scale ? ' with this scale' : ''} (${Math.min(lo, hi)}..${Math.max(lo, hi)})` });
+    }
   }
 }

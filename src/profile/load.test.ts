@@ -79,3 +79,17 @@ describe('profile loading', () => {
     expect(() => loadProfile('no-such-device')).toThrow(/no profile named "no-such-device" \(shipped: .*water-lift-station/);
   });
 });
+
+describe('profile value checks', () => {
+  it('rejects an initial value the register cannot hold, instead of clamping it', () => {
+    const text = minimal(`  - { name: A, type: uint16, scale: { factor: 0.01 }, initial: 900.0, modbus: { unit: 1, table: holding-register, address: 0 } }
+`);
+    expect(problems(text).join()).toMatch(/points\[0\]\.initial: initial 900 does not fit a uint16 with this scale \(0\.\.655\.35\)/);
+  });
+
+  it('shows the offending value for an invalid choice', () => {
+    const text = minimal(`  - { name: A, type: float, modbus: { unit: 1, table: holding-register, address: 0 } }
+`);
+    expect(problems(text).join()).toMatch(/points\[0\]\.type: .*\(got "float"\)/);
+  });
+});

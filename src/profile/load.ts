@@ -22,7 +22,12 @@ export function listBuiltinProfiles(): string[] {
 
 /** A bare name (`water-lift-station`) means a shipped profile; anything with a slash or `.yaml` is a path. */
 export function resolveProfilePath(nameOrPath: string): string {
-  if (/[\\/]/.test(nameOrPath) || nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml')) return resolve(nameOrPath);
+  if (/[\\/]/.test(nameOrPath)) return resolve(nameOrPath);
+  if (/\.ya?ml$/.test(nameOrPath)) {
+    // `water-lift-station.yaml` means the file here if there is one, else the shipped profile.
+    const shipped = join(BUILTIN_PROFILE_DIR, nameOrPath);
+    return existsSync(nameOrPath) || !existsSync(shipped) ? resolve(nameOrPath) : shipped;
+  }
   const builtin = join(BUILTIN_PROFILE_DIR, `${nameOrPath}.yaml`);
   if (!existsSync(builtin)) {
     throw new ProfileError(nameOrPath, [`no profile named "${nameOrPath}" (shipped: ${listBuiltinProfiles().join(', ')}); give a path to use your own`]);
@@ -65,7 +70,11 @@ export function parseProfile(text: string, file: string): Profile {
 
   const parsed = Profile.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw new ProfileError(file, parsed.error.issues.map((issue) => `${where(issue.path)}: ${describe(issue.path)}: ${issue.message}`));
+    const got = (path: (string | number | symbol)[]) => {
+      const value = path.length ? doc.getIn(path as (string | number)[]) : undefined;
+      return value === undefined || typeof value === 'object' ? '' : ` (got ${JSON.stringify(value)})`;
+    };
+    throw new ProfileError(file, parsed.error.issues.map((issue) => `${where(issue.path)}: ${describe(issue.path)}: ${issue.message}${got(issue.path)}`));
   }
   const issues: ProfileIssue[] = checkProfile(parsed.data);
   if (issues.length > 0) {

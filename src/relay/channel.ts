@@ -8,6 +8,8 @@ export interface RelayChannel {
    * reply. Throws (or rejects) when delivery failed or the reply could not be trusted.
    */
   deliver(hits: readonly Hit[]): Promise<Delivery>;
+  /** Releases sockets. */
+  close?(): void;
 }
 
 export interface Delivery {

@@ -10,6 +10,8 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 
 export interface RelayOptions {
   batchSize?: number;
+  /** JSON bytes per batch; well under the console's 1 MiB body limit. */
+  batchBytes?: number;
   backoff?: BackoffPolicy;
 }
 
@@ -61,7 +63,7 @@ export class Relay {
     const batchSize = this.options.batchSize ?? 200;
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     while (this.running) {
-      const entries = this.store.pending(batchSize);
+      const entries = this.store.pending(batchSize, this.options.batchBytes ?? 256 * 1024);
       if (entries.length === 0) {
         await this.sleep(5_000);
         continue;
@@ -70,6 +72,7 @@ export class Relay {
         const { acked, rejected } = await this.channel.deliver(entries.map((e) => e.hit));
         this.store.acknowledge([...acked, ...rejected]);
         if (rejected.length > 0) this.log.error({ rejected }, 'console refused hits as invalid');
+        if (this.status.consecutiveFailures > 0) this.log.info({ channel: this.channel.name, after: this.status.consecutiveFailures }, 'relay delivering again');
         this.status.delivered += acked.length;
         this.status.consecutiveFailures = 0;
         this.status.lastError = null;

@@ -58,9 +58,9 @@ export const WireHit = z
     address: z.number().int().min(0).max(65535).nullable(),
     quantity: z.number().int().min(0).max(65535).nullable(),
     values: z.array(WrittenValue).max(2000).nullable(),
-    outcome: z.enum(['ok', 'exception', 'malformed', 'ignored']),
+    outcome: z.enum(['ok', 'exception', 'malformed', 'ignored', 'refused']),
     exceptionCode: z.number().int().min(0).max(255).nullable(),
-    points: z.array(z.string().max(200)).max(200),
+    points: z.array(z.string().max(64)).max(64),
     detail: z.string().max(500).nullable(),
     raw: z.string().regex(/^[0-9a-f]*$/).max(1024).nullable(),
   })

@@ -7,6 +7,9 @@ import type { ModbusTable, Point, Profile } from '../profile/schema.js';
 import type { Table } from '../decoys/modbus/codec/request.js';
 import { decodeWords, encodeWords, type PointValue } from './encoding.js';
 
+/** A hit names at most this many points (a 2000-coil read may touch hundreds). */
+export const MAX_POINTS_NAMED = 64;
+
 const tableKey: Record<ModbusTable, Table> = {
   'coil': 'coils',
   'discrete-input': 'discreteInputs',
@@ -21,8 +24,8 @@ export class UnitMemory {
   readonly inputRegisters: Uint16Array;
   /** Cells covered by a read-only point: a protocol write there is refused. */
   readonly readOnly: Record<Table, Uint8Array>;
-  /** Which point covers each cell, to name what a request touched. */
-  readonly pointAt: Record<Table, (string | undefined)[]>;
+  /** Which points cover each cell (several bools share a status word), to name what a request touched. */
+  readonly pointAt: Record<Table, (string[] | undefined)[]>;
 
   constructor(readonly id: number, sizes: Record<Table, number>) {
     this.coils = new Uint8Array(sizes.coils);
@@ -52,15 +55,17 @@ export class UnitMemory {
     return true;
   }
 
-  /** Names of the points in a range, in address order, without repeats. */
+  /** Names of the points in a range, in address order, without repeats, at most MAX_POINTS_NAMED. */
   pointsIn(table: Table, address: number, quantity: number): string[] {
-    const names = this.pointAt[table];
-    const out: string[] = [];
-    for (let a = address; a < address + quantity && a < names.length; a++) {
-      const name = names[a];
-      if (name !== undefined && !out.includes(name)) out.push(name);
+    const cells = this.pointAt[table];
+    const out = new Set<string>();
+    for (let a = address; a < address + quantity && a < cells.length; a++) {
+      for (const name of cells[a] ?? []) {
+        if (out.size >= MAX_POINTS_NAMED) return [...out];
+        out.add(name);
+      }
     }
-    return out;
+    return [...out];
   }
 }
 
@@ -77,9 +82,7 @@ export class TagStore {
       const memory = this.units.get(binding.unit)!;
       const table = tableKey[binding.table];
       for (let c = 0; c < cellCount(point); c++) {
-        const existing = memory.pointAt[table][binding.address + c];
-        // Status words carry several bool points; name the word after all of them.
-        memory.pointAt[table][binding.address + c] = existing ? `${existing}|${point.name}` : point.name;
+        (memory.pointAt[table][binding.address + c] ??= []).push(point.name);
         if (point.access === 'read-only') memory.readOnly[table][binding.address + c] = 1;
       }
       if (point.initial !== undefined) this.write(point.name, point.initial);

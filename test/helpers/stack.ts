@@ -23,9 +23,29 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { consoleUrl?: string } = {}): Promise<Stack> {
+export const ZONE = 'canary.example.net';
+
+export interface StackOptions {
+  consoleUrl?: string;
+  /** Serve the canary zone on the console's DNS port. */
+  dns?: boolean;
+  /** The gateway's resolver: a port on 127.0.0.1, or a function of the console's DNS port. */
+  resolverPort?: number | ((consoleDnsPort: number) => Promise<number> | number);
+  dnsRetryMs?: number;
+  dnsTimeoutMs?: number;
+  canarytoken?: { hostname: string; resolverPort: number };
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-test-'));
-  const console_ = await startConsole({ dataDir: join(dir, 'console'), httpHost: '127.0.0.1', httpPort: 0, apiToken: API_TOKEN, log: silentLog });
+  const console_ = await startConsole({
+    dataDir: join(dir, 'console'),
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    apiToken: API_TOKEN,
+    log: silentLog,
+    ...(opts.dns ? { dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort: 0 } : {}),
+  });
   const enrollmentFile = join(dir, 'enrollment.json');
   enrollGateway({ dataDir: join(dir, 'console'), name: 'test-gw', out: enrollmentFile, consoleUrl: opts.consoleUrl ?? console_.url });
   const gateway = await startGateway({
@@ -36,6 +56,12 @@ export async function startStack(opts: { consoleUrl?: string } = {}): Promise<St
     modbusPort: 0,
     log: silentLog,
     relay: { backoff: { initialMs: 50, maxMs: 300 } },
+    dns: opts.resolverPort === undefined ? undefined : {
+      resolver: { host: '127.0.0.1', port: typeof opts.resolverPort === 'number' ? opts.resolverPort : await opts.resolverPort(console_.dnsPort!) },
+      retryMs: opts.dnsRetryMs ?? 60_000,
+      timeoutMs: opts.dnsTimeoutMs ?? 1_000,
+    },
+    canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },
   });
   const api = (path: string) => fetch(`${console_.url}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
   return {

@@ -9,8 +9,9 @@ export function bearerGuard(token: string) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     // Compare digests: equal length always, so the comparison leaks nothing about the token.
-    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
-      return reply.code(401).header('www-authenticate', 'Bearer realm="tripline"').send({ error: 'bearer token required' });
+    if (!match) return reply.code(401).header('www-authenticate', 'Bearer realm="tripline"').send({ error: 'bearer token required' });
+    if (!timingSafeEqual(digest(match[1]!), expected)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="tripline", error="invalid_token"').send({ error: 'invalid bearer token' });
     }
   };
 }

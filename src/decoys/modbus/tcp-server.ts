@@ -6,7 +6,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { MbapDeframer, encodeMbap, type MbapEvent } from './codec/mbap.js';
 import type { ModbusDevice, Execution } from './device.js';
-import { MAX_RAW_BYTES, newHitId, type Hit } from '../../core/hit.js';
+import { MAX_RAW_BYTES, newHitId, type Hit, type HitOutcome } from '../../core/hit.js';
 import type { HitRecorder } from '../../gateway/recorder.js';
 
 export interface ModbusTcpOptions {
@@ -17,12 +17,19 @@ export interface ModbusTcpOptions {
   maxConnectionsPerSource?: number;
   /** Close a connection that sends nothing for this long. */
   idleTimeoutMs?: number;
+  /** Close a connection whose frame stays incomplete this long. */
+  partialFrameTimeoutMs?: number;
 }
+
+/** Replies queued for a client that does not read, before we stop reading from it. */
+const MAX_UNSENT_BYTES = 64 * 1024;
+const REFUSED_HIT_INTERVAL_MS = 10_000;
 
 export class ModbusTcpServer {
   private readonly server: net.Server;
   private readonly perSource = new Map<string, number>();
   private readonly sockets = new Set<net.Socket>();
+  private readonly refusedAt = new Map<string, number>();
   private localPort = 0;
 
   constructor(
@@ -64,7 +71,14 @@ export class ModbusTcpServer {
     const perSource = this.options.maxConnectionsPerSource ?? 8;
     const fromSource = this.perSource.get(ip) ?? 0;
     if (this.sockets.size >= total || fromSource >= perSource) {
-      this.log.warn({ src: ip, open: this.sockets.size, fromSource }, 'modbus connection refused: limit reached');
+      // Exhausting a PLC's connection slots is itself a probe: record it, at most once per window
+      // per source, so the flood cannot also flood the database.
+      const last = this.refusedAt.get(ip) ?? 0;
+      if (Date.now() - last > REFUSED_HIT_INTERVAL_MS) {
+        if (this.refusedAt.size > 10_000) this.refusedAt.clear();
+        this.refusedAt.set(ip, Date.now());
+        this.record(this.malformed({ ip, port }, null, Buffer.alloc(0), `connection refused: ${this.sockets.size} open, ${fromSource} from this source`, 'refused'));
+      }
       socket.destroy();
       return;
     }
@@ -82,19 +96,30 @@ export class ModbusTcpServer {
     socket.setTimeout(this.options.idleTimeoutMs ?? 60_000, () => socket.destroy());
 
     const deframer = new MbapDeframer();
+    // A frame arrives in one segment from any real client; one left half-sent is a slot-holder.
+    let partialTimer: NodeJS.Timeout | undefined;
+    socket.once('close', () => clearTimeout(partialTimer));
     socket.on('data', (chunk: Buffer) => {
       const events = deframer.push(chunk);
+      clearTimeout(partialTimer);
+      if (deframer.buffered > 0) partialTimer = setTimeout(() => socket.destroy(), this.options.partialFrameTimeoutMs ?? 5_000);
       if (events.length === 0) return;
       socket.cork();
-      try {
-        for (const event of events) {
-          if (!this.handle(event, socket, ip, port)) {
-            socket.destroy();
-            return;
-          }
-        }
-      } finally {
-        if (!socket.destroyed) socket.uncork();
+      let keepOpen = true;
+      for (const event of events) {
+        keepOpen = this.handle(event, socket, ip, port);
+        if (!keepOpen) break;
+      }
+      socket.uncork();
+      if (!keepOpen) {
+        // Flush the replies already written, then close; never read another byte.
+        socket.pause();
+        socket.end();
+        setTimeout(() => socket.destroy(), 1_000).unref();
+      } else if (socket.writableLength > MAX_UNSENT_BYTES) {
+        // A client that sends but never reads: stop reading until it drains what it was sent.
+        socket.pause();
+        socket.once('drain', () => socket.resume());
       }
     });
   }
@@ -148,7 +173,7 @@ export class ModbusTcpServer {
     };
   }
 
-  private malformed(src: Hit['src'], unitId: number, raw: Buffer, detail: string): Hit {
+  private malformed(src: Hit['src'], unitId: number | null, raw: Buffer, detail: string, outcome: HitOutcome = 'malformed'): Hit {
     return {
       id: newHitId(),
       at: new Date().toISOString(),
@@ -161,11 +186,11 @@ export class ModbusTcpServer {
       address: null,
       quantity: null,
       values: null,
-      outcome: 'malformed',
+      outcome,
       exceptionCode: null,
       points: [],
       detail,
-      raw: raw.subarray(0, MAX_RAW_BYTES).toString('hex'),
+      raw: raw.length ? raw.subarray(0, MAX_RAW_BYTES).toString('hex') : null,
     };
   }
 }

@@ -1,0 +1,49 @@
+/**
+ * Where relayed hits enter the console, whichever channel carried them: each hit is validated
+ * on its own, stored once (by id), counted, and announced if new.
+ */
+import type { Logger } from 'pino';
+import { WireHit } from '../relay/wire.js';
+import type { Hit } from '../core/hit.js';
+import type { ConsoleStore } from './store.js';
+import type { ConsoleMetrics } from './metrics.js';
+
+export interface AcceptDeps {
+  store: ConsoleStore;
+  metrics: ConsoleMetrics;
+  log: Logger;
+  onNewHits: (hits: Hit[], gatewayId: string, via: string) => void;
+}
+
+export interface Accepted {
+  /** Stored now or before: the gateway may forget them. */
+  acked: string[];
+  /** Invalid: retrying cannot help. */
+  rejected: string[];
+  inserted: number;
+  duplicates: number;
+}
+
+export function acceptHits(deps: AcceptDeps, gatewayId: string, items: readonly unknown[], via: string): Accepted {
+  const valid = new Map<string, Hit>();
+  const rejected: string[] = [];
+  for (const item of items) {
+    const parsed = WireHit.safeParse(item);
+    if (parsed.success) {
+      // A repeated id in one batch is the same hit: the first copy stands.
+      if (!valid.has(parsed.data.id)) valid.set(parsed.data.id, parsed.data as Hit);
+      continue;
+    }
+    deps.metrics.rejected.inc({ reason: 'invalid_hit' });
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && id.length <= 64) rejected.push(id);
+    deps.log.error({ gateway: gatewayId, via, issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path }, 'invalid hit from authenticated gateway');
+  }
+  const { inserted, duplicates } = deps.store.insertHits(gatewayId, [...valid.values()], via);
+  const isNew = new Set(inserted);
+  const fresh = [...valid.values()].filter((h) => isNew.has(h.id));
+  for (const hit of fresh) deps.metrics.hits.inc({ protocol: hit.protocol, outcome: hit.outcome, via });
+  deps.metrics.duplicates.inc(duplicates.length);
+  if (fresh.length > 0) deps.onNewHits(fresh, gatewayId, via);
+  return { acked: [...inserted, ...duplicates], rejected, inserted: inserted.length, duplicates: duplicates.length };
+}

@@ -1,0 +1,113 @@
+/**
+ * Data names → hits. Opens each chunk with its gateway's key, drops forgeries and replays,
+ * reassembles messages, stores their hits and returns the authenticated acknowledgement.
+ */
+import { ackAddress, deriveDnsKeys, gatewayIdFromLabel, openChunk, type DnsKeys, type ParsedName } from '../../relay/dns/envelope.js';
+import { unpackPayload } from '../../relay/dns/message.js';
+import { decodeSecret } from '../../relay/wire.js';
+import { acceptHits, type AcceptDeps } from '../accept-hits.js';
+import { BoundedSet } from './bounded-set.js';
+
+interface Partial {
+  count: number;
+  parts: (Buffer | undefined)[];
+  received: number;
+  createdAt: number;
+}
+
+/** Bounds: at most this many half-assembled messages, each kept this long. */
+const MAX_PARTIAL_MESSAGES = 4096;
+const PARTIAL_TTL_MS = 15 * 60_000;
+const KEY_CACHE_MS = 5_000;
+
+export class DnsIngest {
+  private readonly keys = new Map<string, { value: { keys: DnsKeys; revoked: boolean } | null; fetchedAt: number }>();
+  private readonly seenNonces = new BoundedSet(200_000);
+  private readonly completed = new BoundedSet(50_000);
+  private readonly partials = new Map<string, Partial>();
+
+  constructor(private readonly deps: AcceptDeps, private readonly now = Date.now) {}
+
+  handle(parsed: Extract<ParsedName, { kind: 'data' }>, zone: string): string | undefined {
+    const gatewayId = gatewayIdFromLabel(parsed.gwLabel);
+    const gateway = this.gatewayKeys(gatewayId);
+    if (!gateway) return this.reject('unknown_gateway');
+    if (gateway.revoked) return this.reject('revoked_gateway');
+    const chunk = openChunk(gateway.keys, parsed.gwLabel, zone, parsed.sealed);
+    if (!chunk) return this.reject('forged_name');
+
+    const messageKey = `${gatewayId}:${chunk.msgId.toString('hex')}`;
+    const nonceKey = `${gatewayId}:${chunk.nonce.toString('hex')}`;
+    if (this.seenNonces.has(nonceKey)) {
+      // A resolver's retransmission or a replay: answer again (the first answer may have been
+      // lost), create nothing.
+      this.deps.metrics.rejected.inc({ reason: 'replayed_name' });
+      return ackAddress(gateway.keys, chunk.nonce, this.completed.has(messageKey) ? 'stored' : 'received');
+    }
+    this.seenNonces.add(nonceKey);
+    if (this.completed.has(messageKey)) return ackAddress(gateway.keys, chunk.nonce, 'stored');
+
+    const payload = this.assemble(messageKey, chunk.index, chunk.count, Buffer.from(chunk.data));
+    if (payload === 'mismatch') return this.reject('malformed_batch');
+    if (!payload) return ackAddress(gateway.keys, chunk.nonce, 'received');
+
+    const items = unpackPayload(payload);
+    if (!items) return this.reject('malformed_batch');
+    const result = acceptHits(this.deps, gatewayId, items, 'dns');
+    if (result.inserted === 0 && result.duplicates > 0) this.deps.metrics.rejected.inc({ reason: 'replayed_name' });
+    this.completed.add(messageKey);
+    return ackAddress(gateway.keys, chunk.nonce, 'stored');
+  }
+
+  /** A name under a gateway label that cannot be one of ours: forged if the gateway exists. */
+  malformed(gwLabel: string): void {
+    this.reject(this.gatewayKeys(gatewayIdFromLabel(gwLabel)) ? 'forged_name' : 'unknown_gateway');
+  }
+
+  private reject(reason: 'unknown_gateway' | 'revoked_gateway' | 'forged_name' | 'malformed_batch'): undefined {
+    this.deps.metrics.rejected.inc({ reason });
+    return undefined;
+  }
+
+  /**
+   * Keys cached briefly (unknown ids too), so a flood of labels costs few database reads, while
+   * an enrollment or revocation by another process takes effect within KEY_CACHE_MS.
+   */
+  private gatewayKeys(gatewayId: string) {
+    const cached = this.keys.get(gatewayId);
+    if (cached && this.now() - cached.fetchedAt < KEY_CACHE_MS) return cached.value ?? undefined;
+    const record = this.deps.store.gateway(gatewayId);
+    if (this.keys.size > 10_000) this.keys.clear();
+    const value = record ? { keys: deriveDnsKeys(decodeSecret(record.secret)), revoked: record.revokedAt !== null } : null;
+    this.keys.set(gatewayId, { value, fetchedAt: this.now() });
+    return value ?? undefined;
+  }
+
+  /** Adds a chunk; returns the whole payload once every chunk is in. */
+  private assemble(key: string, index: number, count: number, data: Buffer): Buffer | undefined | 'mismatch' {
+    if (count === 1) return data;
+    let partial = this.partials.get(key);
+    if (!partial) {
+      this.expirePartials();
+      partial = { count, parts: new Array(count), received: 0, createdAt: this.now() };
+      this.partials.set(key, partial);
+    }
+    if (partial.count !== count) return 'mismatch';
+    if (!partial.parts[index]) {
+      partial.parts[index] = data;
+      partial.received++;
+    }
+    if (partial.received < count) return undefined;
+    this.partials.delete(key);
+    return Buffer.concat(partial.parts as Buffer[]);
+  }
+
+  private expirePartials(): void {
+    const cutoff = this.now() - PARTIAL_TTL_MS;
+    for (const [key, p] of this.partials) {
+      // Map iteration is insertion order: oldest first.
+      if (p.createdAt >= cutoff && this.partials.size < MAX_PARTIAL_MESSAGES) break;
+      this.partials.delete(key);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The console's authoritative DNS logic, transport-free: query bytes in, answer bytes out.
+ * dns-packet throws on malformed input; every throw is contained here and becomes a FORMERR
+ * (or silence when even the header is unreadable).
+ */
+import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
+import { matchZone } from './zone.js';
+import { encodeResponse } from './encode.js';
+import { parseLabels, type ParsedName } from '../../relay/dns/envelope.js';
+
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+const FLAG_AA = 0x0400;
+const FLAG_TC = 0x0200;
+const FLAG_RD = 0x0100;
+const TTL = 60;
+/** UDP answers without EDNS fit 512 bytes (RFC 1035 §4.2.1); with EDNS we allow up to 1232 (DNS flag day 2020). */
+const MAX_EDNS_UDP = 1232;
+
+export type QueryKind = 'apex' | 'data' | 'partial' | 'unknown' | 'refused' | 'formerr' | 'notimp';
+
+export interface ResponderDeps {
+  zones: readonly string[];
+  publicIp?: string;
+  /** Handles a data name; returns the A record to answer with, if any. */
+  onData(parsed: Extract<ParsedName, { kind: 'data' }>, zone: string, qname: string): string | undefined;
+  /** Counts a query by kind (and notes names in the zone that are not ours). */
+  onQuery(kind: QueryKind, detail?: ParsedName): void;
+  /** A name under a gateway's label that no gateway could have sent. */
+  onForged(gwLabel: string): void;
+  serial?: number;
+}
+
+export class DnsResponder {
+  private readonly serial: number;
+
+  constructor(private readonly deps: ResponderDeps) {
+    const d = new Date();
+    this.serial = deps.serial ?? Number(`${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}01`);
+  }
+
+  /** Returns the reply, or undefined to stay silent (unreadable header, or not a query). */
+  respond(bytes: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    if (bytes.length < 12) return undefined;
+    const id = bytes.readUInt16BE(0);
+    const flags = bytes.readUInt16BE(2);
+    if (flags & 0x8000) return undefined; // a response: never answer it (no loops, no reflection)
+    let query: Packet;
+    try {
+      query = dnsPacket.decode(bytes);
+    } catch {
+      this.deps.onQuery('formerr');
+      return this.minimal(id, flags, RCODE.FORMERR);
+    }
+    const opcode = (flags >> 11) & 0xf;
+    if (opcode !== 0) {
+      this.deps.onQuery('notimp');
+      return this.minimal(id, flags, RCODE.NOTIMP);
+    }
+    const questions = query.questions ?? [];
+    if (questions.length !== 1) {
+      this.deps.onQuery('formerr');
+      return this.minimal(id, flags, RCODE.FORMERR);
+    }
+    try {
+      return this.answer(query, questions[0]!, transport);
+    } catch {
+      this.deps.onQuery('formerr');
+      return this.minimal(id, flags, RCODE.SERVFAIL);
+    }
+  }
+
+  private answer(query: Packet, question: Question, transport: 'udp' | 'tcp'): Buffer {
+    const match = matchZone(this.deps.zones, question.name);
+    if (!match) {
+      this.deps.onQuery('refused');
+      return this.reply(query, question, transport, RCODE.REFUSED, [], [], false);
+    }
+    const { zone, labels } = match;
+    const zoneName = question.name.slice(question.name.length - zone.length);
+    const answers: Answer[] = [];
+    const qtype = question.type as string; // 'ANY' (255) is missing from dns-packet's type union
+    const wants = (type: string) => qtype === type || qtype === 'ANY';
+
+    if (labels.length === 0) {
+      this.deps.onQuery('apex');
+      if (wants('SOA')) answers.push(this.soa(zoneName));
+      if (wants('NS')) answers.push({ name: zoneName, type: 'NS', ttl: 3600, data: `ns1.${zone}` });
+      if (wants('A') && this.deps.publicIp) answers.push({ name: question.name, type: 'A', ttl: TTL, data: this.deps.publicIp });
+      return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
+    }
+    if (labels.length === 1 && labels[0]!.toLowerCase() === 'ns1') {
+      this.deps.onQuery('apex');
+      if (wants('A') && this.deps.publicIp) answers.push({ name: question.name, type: 'A', ttl: 3600, data: this.deps.publicIp });
+      return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
+    }
+
+    const parsed = parseLabels(labels);
+    this.deps.onQuery(parsed.kind === 'data' ? 'data' : parsed.kind === 'partial' ? 'partial' : 'unknown', parsed);
+    if (parsed.kind === 'malformed' && parsed.gwLabel) this.deps.onForged(parsed.gwLabel);
+    if (parsed.kind === 'data') {
+      // The data is in the name: act on it whatever the type, answer only what was asked.
+      const address = this.deps.onData(parsed, zone, question.name);
+      if (address && wants('A')) answers.push({ name: question.name, type: 'A', ttl: TTL, data: address });
+    }
+    // Every other name in the zone exists as an empty non-terminal: NODATA, never NXDOMAIN,
+    // so QNAME-minimising resolvers keep walking down (RFC 9156 §3, RFC 8020).
+    return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
+  }
+
+  private soa(zoneName: string): Answer {
+    const zone = zoneName.toLowerCase();
+    return {
+      name: zoneName,
+      type: 'SOA',
+      ttl: 3600,
+      data: { mname: `ns1.${zone}`, rname: `hostmaster.${zone}`, serial: this.serial, refresh: 3600, retry: 600, expire: 604800, minimum: TTL },
+    };
+  }
+
+  private reply(query: Packet, question: Question, transport: 'udp' | 'tcp', rcode: number, answers: Answer[], authorities: Answer[], authoritative: boolean): Buffer {
+    const opt = (query.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+    const flags = (authoritative ? FLAG_AA : 0) | ((query.flags ?? 0) & FLAG_RD) | rcode;
+    const additionals: Answer[] = opt ? [{ type: 'OPT', name: '.', udpPayloadSize: MAX_EDNS_UDP, flags: 0, options: [] } as unknown as Answer] : [];
+    const parts = { id: query.id ?? 0, flags, question, answers, authorities, additionals };
+    const full = encodeResponse(parts);
+    const limit = transport === 'tcp' ? 65535 : opt ? Math.min(MAX_EDNS_UDP, Math.max(512, opt.udpPayloadSize ?? 512)) : 512;
+    if (full.length <= limit) return full;
+    // Too long for this transport: header and question with TC set, so the resolver retries over TCP.
+    return encodeResponse({ ...parts, flags: flags | FLAG_TC, answers: [], authorities: [] });
+  }
+
+  private minimal(id: number, queryFlags: number, rcode: number): Buffer {
+    const out = Buffer.alloc(12);
+    out.writeUInt16BE(id, 0);
+    out.writeUInt16BE(0x8000 | (queryFlags & 0x7800) | (queryFlags & FLAG_RD) | rcode, 2);
+    return out;
+  }
+}

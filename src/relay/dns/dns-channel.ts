@@ -1,0 +1,110 @@
+/**
+ * DNS relay channel: hits travel as sealed query names through the site's resolver to the
+ * console's authoritative server, which answers each with an A record only it can compute.
+ * A lost chunk is resent alone (with a fresh nonce, so no cache answers it).
+ */
+import type { Hit } from '../../core/hit.js';
+import { DeliveryError, type Delivery, type RelayChannel } from '../channel.js';
+import { ackAddress, chunkCapacity, deriveDnsKeys, encodeName, gatewayLabel, sealChunk, type Chunk, type DnsKeys } from './envelope.js';
+import { packHits, type OutgoingMessage } from './message.js';
+import { ResolverClient, type ResolverAddress } from './resolver-client.js';
+
+export interface DnsChannelOptions {
+  gatewayId: string;
+  secret: Buffer;
+  zone: string;
+  resolver: ResolverAddress;
+  /** Per-query wait. */
+  timeoutMs?: number;
+  /** Rounds of resending unacknowledged chunks, after the first. */
+  retries?: number;
+  /** Queries in flight at once, across messages. */
+  concurrency?: number;
+}
+
+export class DnsChannel implements RelayChannel {
+  readonly name = 'dns';
+  private readonly keys: DnsKeys;
+  private readonly gwLabel: string;
+  private readonly zone: string;
+  private readonly capacity: number;
+  private readonly client: ResolverClient;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly options: DnsChannelOptions) {
+    this.keys = deriveDnsKeys(options.secret);
+    this.gwLabel = gatewayLabel(options.gatewayId);
+    this.zone = options.zone.toLowerCase().replace(/\.$/, '');
+    this.capacity = chunkCapacity(this.gwLabel, this.zone);
+    this.client = new ResolverClient(options.resolver, options.timeoutMs ?? 1_500);
+  }
+
+  async deliver(hits: readonly Hit[]): Promise<Delivery> {
+    const { messages } = packHits(hits, this.capacity);
+    const outcomes = await Promise.all(messages.map((m) => this.sendMessage(m)));
+    const acked = messages.filter((_, i) => outcomes[i]).flatMap((m) => m.hits.map((h) => h.id));
+    if (acked.length === 0) {
+      throw new DeliveryError(`no acknowledgement over DNS via ${this.options.resolver.host}:${this.options.resolver.port} for ${messages.length} message(s)`);
+    }
+    // Hits too large for DNS, and messages that exhausted their retries, stay unacknowledged:
+    // the caller sends them another way or later.
+    return { acked, rejected: [] };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /** True once the console says it stored the message. */
+  private async sendMessage(message: OutgoingMessage): Promise<boolean> {
+    let pending: Chunk[] = message.chunks;
+    const rounds = 1 + (this.options.retries ?? 2);
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) await jitter(100 * round);
+      const results = await Promise.all(pending.map((chunk) => this.sendChunk(chunk)));
+      if (results.includes('stored')) return true;
+      pending = pending.filter((_, i) => results[i] !== 'received');
+      // Every chunk was received yet nothing stored: the console lost its partial state
+      // (restart); start the message over.
+      if (pending.length === 0) pending = message.chunks;
+    }
+    return false;
+  }
+
+  private async sendChunk(chunk: Chunk): Promise<'stored' | 'received' | 'lost'> {
+    const { sealed, nonce } = sealChunk(this.keys, this.gwLabel, this.zone, chunk);
+    const name = encodeName(sealed, this.gwLabel, this.zone);
+    await this.acquire();
+    try {
+      const addresses = await this.client.queryA(name);
+      // Only the console can compute these; any other answer (a resolver's synthesised record,
+      // a captive portal, an attacker) is ignored.
+      if (addresses.includes(ackAddress(this.keys, nonce, 'stored'))) return 'stored';
+      if (addresses.includes(ackAddress(this.keys, nonce, 'received'))) return 'received';
+      return 'lost';
+    } catch {
+      return 'lost';
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.inFlight < (this.options.concurrency ?? 32)) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+}
+
+function jitter(baseMs: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, baseMs / 2 + Math.random() * baseMs));
+}
