@@ -56,11 +56,31 @@ export interface HitQuery {
 
 export class UnknownHitError extends Error {}
 
+/** How often a gateway's last-seen time is written: not on every message. */
+const LAST_SEEN_RESOLUTION_MS = 1_000;
+
 export class ConsoleStore {
   readonly db: Db;
+  private readonly insertHit;
+  private readonly touchGateway;
+  private readonly selectGateway;
+  private readonly lastSeenWritten = new Map<string, number>();
 
   constructor(file: string) {
     this.db = openDatabase(file, migrations);
+    this.insertHit = this.db.prepare(
+      'INSERT INTO hits (id, gateway_id, at, received_at, via, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(gateway_id, id) DO NOTHING',
+    );
+    this.touchGateway = this.db.prepare('UPDATE gateways SET last_seen_at = ? WHERE id = ?');
+    this.selectGateway = this.db.prepare('SELECT * FROM gateways WHERE id = ?');
+    this.insertTx = this.db.transaction((gatewayId: string, hits: readonly Hit[], via: string) => this.insertRows(gatewayId, hits, via));
+  }
+
+  private readonly insertTx;
+
+  /** Runs `fn` in one transaction (nested calls become savepoints): one commit for many writes. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   enrollGateway(name: string): GatewayRecord {
@@ -79,7 +99,7 @@ export class ConsoleStore {
   }
 
   gateway(id: string): GatewayRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM gateways WHERE id = ?').get(id) as Record<string, string | null> | undefined;
+    const row = this.selectGateway.get(id) as Record<string, string | null> | undefined;
     return row && toGateway(row);
   }
 
@@ -90,19 +110,22 @@ export class ConsoleStore {
 
   /** Stores hits not seen before; returns which ids were new. Idempotent by hit id. */
   insertHits(gatewayId: string, hits: readonly Hit[], via: string): { inserted: string[]; duplicates: string[] } {
-    const insert = this.db.prepare(
-      'INSERT INTO hits (id, gateway_id, at, received_at, via, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(gateway_id, id) DO NOTHING',
-    );
-    const receivedAt = new Date().toISOString();
+    return this.insertTx(gatewayId, hits, via);
+  }
+
+  private insertRows(gatewayId: string, hits: readonly Hit[], via: string): { inserted: string[]; duplicates: string[] } {
+    const now = Date.now();
+    const receivedAt = new Date(now).toISOString();
     const inserted: string[] = [];
     const duplicates: string[] = [];
-    this.db.transaction(() => {
-      for (const hit of hits) {
-        const r = insert.run(hit.id, gatewayId, hit.at, receivedAt, via, JSON.stringify(hit));
-        (r.changes === 1 ? inserted : duplicates).push(hit.id);
-      }
-      this.db.prepare('UPDATE gateways SET last_seen_at = ? WHERE id = ?').run(receivedAt, gatewayId);
-    })();
+    for (const hit of hits) {
+      const r = this.insertHit.run(hit.id, gatewayId, hit.at, receivedAt, via, JSON.stringify(hit));
+      (r.changes === 1 ? inserted : duplicates).push(hit.id);
+    }
+    if (now - (this.lastSeenWritten.get(gatewayId) ?? 0) >= LAST_SEEN_RESOLUTION_MS) {
+      this.touchGateway.run(receivedAt, gatewayId);
+      this.lastSeenWritten.set(gatewayId, now);
+    }
     return { inserted, duplicates };
   }
 

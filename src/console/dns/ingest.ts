@@ -5,7 +5,7 @@
 import { ackAddress, deriveDnsKeys, gatewayIdFromLabel, openChunk, type DnsKeys, type ParsedName } from '../../relay/dns/envelope.js';
 import { unpackPayload } from '../../relay/dns/message.js';
 import { decodeSecret } from '../../relay/wire.js';
-import { acceptHits, type AcceptDeps } from '../accept-hits.js';
+import { acceptHits, type AcceptDeps, type Accepted } from '../accept-hits.js';
 import { BoundedSet } from './bounded-set.js';
 
 interface Partial {
@@ -28,7 +28,12 @@ export class DnsIngest {
 
   constructor(private readonly deps: AcceptDeps, private readonly now = Date.now) {}
 
-  handle(parsed: Extract<ParsedName, { kind: 'data' }>, zone: string): string | undefined {
+  /**
+   * Returns the acknowledgement address, or a promise of it when the chunk completes a message:
+   * messages completed in one turn of the event loop are stored in one transaction (group
+   * commit), and each is acknowledged only after that commit.
+   */
+  handle(parsed: Extract<ParsedName, { kind: 'data' }>, zone: string): string | Promise<string | undefined> | undefined {
     const gatewayId = gatewayIdFromLabel(parsed.gwLabel);
     const gateway = this.gatewayKeys(gatewayId);
     if (!gateway) return this.reject('unknown_gateway');
@@ -53,10 +58,31 @@ export class DnsIngest {
 
     const items = unpackPayload(payload);
     if (!items) return this.reject('malformed_batch');
-    const result = acceptHits(this.deps, gatewayId, items, 'dns');
-    if (result.inserted === 0 && result.duplicates > 0) this.deps.metrics.rejected.inc({ reason: 'replayed_name' });
-    this.completed.add(messageKey);
-    return ackAddress(gateway.keys, chunk.nonce, 'stored');
+    return this.commit(gatewayId, items).then((result) => {
+      if (result.inserted === 0 && result.duplicates > 0) this.deps.metrics.rejected.inc({ reason: 'replayed_name' });
+      this.completed.add(messageKey);
+      return ackAddress(gateway.keys, chunk.nonce, 'stored');
+    });
+  }
+
+  private queue: { gatewayId: string; items: unknown[]; resolve: (r: Accepted) => void; reject: (e: unknown) => void }[] = [];
+
+  private commit(gatewayId: string, items: unknown[]): Promise<Accepted> {
+    if (this.queue.length === 0) setImmediate(() => this.flush());
+    return new Promise((resolve, reject) => this.queue.push({ gatewayId, items, resolve, reject }));
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      const results = this.deps.store.transaction(() => batch.map((m) => acceptHits(this.deps, m.gatewayId, m.items, 'dns')));
+      batch.forEach((m, i) => m.resolve(results[i]!));
+    } catch (err) {
+      // Not stored: no acknowledgement, the gateway resends.
+      this.deps.log.error({ err }, 'storing hits from DNS failed');
+      for (const m of batch) m.reject(err);
+    }
   }
 
   /** A name under a gateway label that cannot be one of ours: forged if the gateway exists. */

@@ -21,8 +21,8 @@ export type QueryKind = 'apex' | 'data' | 'partial' | 'unknown' | 'refused' | 'f
 export interface ResponderDeps {
   zones: readonly string[];
   publicIp?: string;
-  /** Handles a data name; returns the A record to answer with, if any. */
-  onData(parsed: Extract<ParsedName, { kind: 'data' }>, zone: string, qname: string): string | undefined;
+  /** Handles a data name; returns the A record to answer with (or its promise), if any. */
+  onData(parsed: Extract<ParsedName, { kind: 'data' }>, zone: string, qname: string): string | Promise<string | undefined> | undefined;
   /** Counts a query by kind (and notes names in the zone that are not ours). */
   onQuery(kind: QueryKind, detail?: ParsedName): void;
   /** A name under a gateway's label that no gateway could have sent. */
@@ -38,8 +38,11 @@ export class DnsResponder {
     this.serial = deps.serial ?? Number(`${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}01`);
   }
 
-  /** Returns the reply, or undefined to stay silent (unreadable header, or not a query). */
-  respond(bytes: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+  /**
+   * Returns the reply (a promise of it while data is being stored), or undefined to stay
+   * silent (unreadable header, or not a query).
+   */
+  respond(bytes: Buffer, transport: 'udp' | 'tcp'): Buffer | Promise<Buffer> | undefined {
     if (bytes.length < 12) return undefined;
     const id = bytes.readUInt16BE(0);
     const flags = bytes.readUInt16BE(2);
@@ -62,14 +65,15 @@ export class DnsResponder {
       return this.minimal(id, flags, RCODE.FORMERR);
     }
     try {
-      return this.answer(query, questions[0]!, transport);
+      const reply = this.answer(query, questions[0]!, transport);
+      return reply instanceof Promise ? reply.catch(() => this.minimal(id, flags, RCODE.SERVFAIL)) : reply;
     } catch {
       this.deps.onQuery('formerr');
       return this.minimal(id, flags, RCODE.SERVFAIL);
     }
   }
 
-  private answer(query: Packet, question: Question, transport: 'udp' | 'tcp'): Buffer {
+  private answer(query: Packet, question: Question, transport: 'udp' | 'tcp'): Buffer | Promise<Buffer> {
     const match = matchZone(this.deps.zones, question.name);
     if (!match) {
       this.deps.onQuery('refused');
@@ -97,14 +101,20 @@ export class DnsResponder {
     const parsed = parseLabels(labels);
     this.deps.onQuery(parsed.kind === 'data' ? 'data' : parsed.kind === 'partial' ? 'partial' : 'unknown', parsed);
     if (parsed.kind === 'malformed' && parsed.gwLabel) this.deps.onForged(parsed.gwLabel);
-    if (parsed.kind === 'data') {
-      // The data is in the name: act on it whatever the type, answer only what was asked.
-      const address = this.deps.onData(parsed, zone, question.name);
-      if (address && wants('A')) answers.push({ name: question.name, type: 'A', ttl: TTL, data: address });
-    }
     // Every other name in the zone exists as an empty non-terminal: NODATA, never NXDOMAIN,
     // so QNAME-minimising resolvers keep walking down (RFC 9156 §3, RFC 8020).
-    return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
+    const finish = (address: string | undefined) => {
+      if (address && wants('A')) answers.push({ name: question.name, type: 'A', ttl: TTL, data: address });
+      return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
+    };
+    if (parsed.kind !== 'data') return finish(undefined);
+    // The data is in the name: act on it whatever the type, answer only what was asked.
+    const address = this.deps.onData(parsed, zone, question.name);
+    if (address instanceof Promise) {
+      // Storing failed: stay silent (a resolver retries; the gateway resends).
+      return address.then(finish);
+    }
+    return finish(address);
   }
 
   private soa(zoneName: string): Answer {

@@ -52,13 +52,17 @@ export class DnsServer {
     this.udp = socket;
     socket.on('message', (msg, rinfo) => {
       const reply = this.responder.respond(msg, 'udp');
-      if (reply) socket.send(reply, rinfo.port, rinfo.address);
+      const send = (bytes: Buffer) => socket.send(bytes, rinfo.port, rinfo.address);
+      if (reply instanceof Promise) void reply.then(send);
+      else if (reply) send(reply);
     });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, this.options.host, () => {
         socket.off('error', reject);
         socket.on('error', (err) => this.log.error({ err }, 'dns udp error'));
+        // Room for bursts (resolvers retry in bursts); the kernel caps it at net.core.rmem_max.
+        socket.setRecvBufferSize(4 * 1024 * 1024);
         resolve(socket.address().port);
       });
     });
@@ -95,15 +99,19 @@ export class DnsServer {
         if (pending.length < 2 + length) break;
         const message = pending.subarray(2, 2 + length);
         pending = pending.subarray(2 + length);
+        // Answers may complete out of order; RFC 7766 §7 allows that on TCP.
         const reply = this.responder.respond(Buffer.from(message), 'tcp');
-        if (reply) {
-          const framed = Buffer.alloc(2 + reply.length);
-          framed.writeUInt16BE(reply.length, 0);
-          reply.copy(framed, 2);
-          socket.write(framed);
-        }
+        if (reply instanceof Promise) void reply.then((bytes) => !socket.destroyed && socket.write(frameTcp(bytes)));
+        else if (reply) socket.write(frameTcp(reply));
       }
       if (pending.length) pending = Buffer.from(pending);
     });
   }
+}
+
+function frameTcp(reply: Buffer): Buffer {
+  const framed = Buffer.alloc(2 + reply.length);
+  framed.writeUInt16BE(reply.length, 0);
+  reply.copy(framed, 2);
+  return framed;
 }
