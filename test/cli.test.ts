@@ -28,13 +28,15 @@ describe('tripline demo with outside Modbus clients', () => {
   let httpPort: number;
   let modbusPort: number;
   let data: string;
+  let dnsPort: number;
 
   beforeAll(async () => {
     data = tmp();
     httpPort = await freePort();
     // nmap's modbus-discover runs only against port 502 (or a port it fingerprints as Modbus).
     modbusPort = process.getuid?.() === 0 ? 502 : await freePort();
-    demo = startCli(['demo', '--http-port', String(httpPort), '--modbus-port', String(modbusPort), '--data', data, '--api-token', TOKEN]);
+    dnsPort = await freePort();
+    demo = startCli(['demo', '--http-port', String(httpPort), '--modbus-port', String(modbusPort), '--dns-port', String(dnsPort), '--data', data, '--api-token', TOKEN]);
     await demo.waitForOutput(/Ctrl-C stops the demo/);
   });
   afterAll(async () => demo?.kill());
@@ -48,7 +50,9 @@ describe('tripline demo with outside Modbus clients', () => {
     expect(r.stdout).toMatch(/\[1\]:\s+180/);
     const hit = await waitFor(async () => (await hitsAt(httpPort)).find((h) => h.functionCode === 3 && h.quantity === 10), 2_000, 'the mbpoll read');
     expect(hit.src.ip).toBe('127.0.0.1');
-    await demo.waitForOutput(/console: hit via \w+ .*FC3 read holding registers @0 ×10/);
+    // The demo relays over DNS straight to the console's DNS port.
+    expect(hit.via).toBe('dns');
+    await demo.waitForOutput(/console: hit via dns .*FC3 read holding registers @0 ×10/);
   });
 
   it('reads back an mbpoll write to a read-write holding register; the hit carries the value', async () => {

@@ -35,6 +35,9 @@ export interface Hit {
   raw: string | null;
 }
 
+/** What a decoy learned from one request; the adapter adds who, when and where. */
+export type RequestFacts = Pick<Hit, 'unitId' | 'functionCode' | 'address' | 'quantity' | 'values' | 'outcome' | 'exceptionCode' | 'points' | 'detail'>;
+
 export const MAX_RAW_BYTES = 260;
 
 /** UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds, then random bits. */

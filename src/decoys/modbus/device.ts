@@ -16,22 +16,14 @@ import {
   type ModbusRequest,
   type Table,
 } from './codec/index.js';
-import type { HitOutcome, WrittenValue } from '../../core/hit.js';
+import type { RequestFacts } from '../../core/hit.js';
 import type { Profile } from '../../profile/schema.js';
 import type { TagStore, UnitMemory } from '../../tags/tag-store.js';
 
-export interface Execution {
+export interface Execution extends RequestFacts {
   /** Reply PDU, or null when the device stays silent. */
   reply: Buffer | null;
   unitId: number;
-  functionCode: number | null;
-  address: number | null;
-  quantity: number | null;
-  values: WrittenValue[] | null;
-  outcome: HitOutcome;
-  exceptionCode: number | null;
-  points: string[];
-  detail: string | null;
 }
 
 /** Cap on written values kept in a hit: a full FC 15 carries 1968 coils. */

@@ -6,7 +6,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { MbapDeframer, encodeMbap, type MbapEvent } from './codec/mbap.js';
 import type { ModbusDevice, Execution } from './device.js';
-import { MAX_RAW_BYTES, newHitId, type Hit, type HitOutcome } from '../../core/hit.js';
+import { MAX_RAW_BYTES, newHitId, type Hit, type HitOutcome, type RequestFacts } from '../../core/hit.js';
 import type { HitRecorder } from '../../gateway/recorder.js';
 
 export interface ModbusTcpOptions {
@@ -152,35 +152,15 @@ export class ModbusTcpServer {
     }
   }
 
+  /** What the request did, as a hit. */
   private toHit(src: Hit['src'], e: Execution, raw: Buffer): Hit {
-    return {
-      id: newHitId(),
-      at: new Date().toISOString(),
-      decoy: this.decoy,
-      protocol: 'modbus-tcp',
-      src,
-      dstPort: this.localPort,
-      unitId: e.unitId,
-      functionCode: e.functionCode,
-      address: e.address,
-      quantity: e.quantity,
-      values: e.values,
-      outcome: e.outcome,
-      exceptionCode: e.exceptionCode,
-      points: e.points,
-      detail: e.detail,
-      raw: raw.subarray(0, MAX_RAW_BYTES).toString('hex'),
-    };
+    const { reply: _reply, ...facts } = e;
+    return this.hit(src, raw, facts);
   }
 
+  /** A hit for bytes that never became a request (bad framing, refused connection). */
   private malformed(src: Hit['src'], unitId: number | null, raw: Buffer, detail: string, outcome: HitOutcome = 'malformed'): Hit {
-    return {
-      id: newHitId(),
-      at: new Date().toISOString(),
-      decoy: this.decoy,
-      protocol: 'modbus-tcp',
-      src,
-      dstPort: this.localPort,
+    return this.hit(src, raw, {
       unitId,
       functionCode: raw.length > 7 ? raw[7]! : null,
       address: null,
@@ -190,6 +170,18 @@ export class ModbusTcpServer {
       exceptionCode: null,
       points: [],
       detail,
+    });
+  }
+
+  private hit(src: Hit['src'], raw: Buffer, facts: RequestFacts): Hit {
+    return {
+      id: newHitId(),
+      at: new Date().toISOString(),
+      decoy: this.decoy,
+      protocol: 'modbus-tcp',
+      src,
+      dstPort: this.localPort,
+      ...facts,
       raw: raw.length ? raw.subarray(0, MAX_RAW_BYTES).toString('hex') : null,
     };
   }
