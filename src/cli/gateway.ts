@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
@@ -18,6 +18,7 @@ export function gatewayCommand(): Command {
     .option('--no-dns', 'relay over HTTP only, even if the enrollment names a DNS zone')
     .option('--dns-retry <seconds>', 'after DNS fails, use HTTP this long before trying DNS again', parsePositiveInt, 60)
     .option('--canarytoken <hostname>', 'also report new incidents as lookups of this Canarytokens DNS token')
+    .addOption(new Option('--durability <mode>', 'normal: commits survive a crash, reach the disk within ~1 s; full: every reply waits for the disk').choices(['normal', 'full']).default('normal'))
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('gateway needs --data DIR');
       const enrollment = loadEnrollment(opts.enrollment);
@@ -26,6 +27,7 @@ export function gatewayCommand(): Command {
       const gateway = await startGateway({
         dns: opts.dns && enrollment.dnsDomain ? { resolver: resolver(), retryMs: opts.dnsRetry * 1000 } : undefined,
         canarytoken: opts.canarytoken ? { hostname: opts.canarytoken, resolver: resolver() } : undefined,
+        durability: opts.durability,
         enrollment,
         profile,
         dataDir: opts.data,

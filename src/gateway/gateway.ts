@@ -6,8 +6,8 @@ import type { Profile } from '../profile/schema.js';
 import { TagStore } from '../tags/tag-store.js';
 import { ModbusDevice } from '../decoys/modbus/device.js';
 import { ModbusTcpServer } from '../decoys/modbus/tcp-server.js';
-import { GatewayStore } from './store.js';
-import { DurableRecorder } from './recorder.js';
+import { GatewayStore, type Durability } from './store.js';
+import { GroupCommitRecorder } from './recorder.js';
 import { HttpChannel } from '../relay/http-channel.js';
 import { Relay, type RelayOptions } from '../relay/relay.js';
 import type { RelayChannel } from '../relay/channel.js';
@@ -26,6 +26,8 @@ export interface GatewayOptions {
   modbusPort: number;
   log: Logger;
   relay?: RelayOptions;
+  /** `normal`: commits survive a killed process, the WAL reaches the disk within ~1 s; `full`: every reply waits for the sync. */
+  durability?: Durability;
   /** Relay over DNS first (through this resolver), HTTP as fallback. Without it: HTTP only. */
   dns?: { resolver: ResolverAddress; zone?: string; retryMs?: number; timeoutMs?: number };
   /** Also report new incidents to a stock Canarytokens server's DNS token. */
@@ -43,17 +45,19 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { enrollment, profile, log } = options;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const store = new GatewayStore(join(options.dataDir, 'gateway.db'));
-  const recorder = new DurableRecorder(store);
+  const store = new GatewayStore(join(options.dataDir, 'gateway.db'), options.durability ?? 'normal');
+  const recorder = new GroupCommitRecorder(store);
   const channel = relayChannel(options);
   const relay = new Relay(store, channel, log.child({ component: 'relay' }), options.relay);
   const canarytokens = options.canarytoken
     ? new CanarytokensNotifier({ ...options.canarytoken, gatewayName: enrollment.name }, log.child({ component: 'canarytokens' }))
     : null;
-  recorder.onRecorded((hit) => {
+  recorder.onRecorded((hits) => {
     relay.wake();
-    canarytokens?.onHit(hit);
-    options.onHit?.(hit);
+    for (const hit of hits) {
+      canarytokens?.onHit(hit);
+      options.onHit?.(hit);
+    }
   });
 
   const tags = new TagStore(profile);

@@ -30,8 +30,20 @@ export interface OutboxEntry {
   attempts: number;
 }
 
+/**
+ * `normal`: a commit survives a killed process at once (WAL, synchronous=NORMAL) and reaches the
+ * disk at the next sync, forced at most ~1 s later; `full`: every commit is synced before it
+ * returns (synchronous=FULL), so a power cut loses nothing that was answered.
+ */
+export type Durability = 'normal' | 'full';
+
+/** In `normal` mode the WAL is synced (by a passive checkpoint) this long after a commit at most. */
+const SYNC_INTERVAL_MS = 1_000;
+
 export class GatewayStore {
   readonly db: Db;
+  private dirty = false;
+  private readonly syncTimer: NodeJS.Timeout | undefined;
   private readonly insertHit;
   private readonly insertOutbox;
   private readonly selectPending;
@@ -39,8 +51,13 @@ export class GatewayStore {
   private readonly bumpAttempts;
   private readonly recordTx;
 
-  constructor(file: string) {
+  constructor(file: string, readonly durability: Durability = 'normal') {
     this.db = openDatabase(file, migrations);
+    if (durability === 'full') this.db.pragma('synchronous = FULL');
+    else {
+      this.syncTimer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
+      this.syncTimer.unref();
+    }
     this.insertHit = this.db.prepare('INSERT INTO hits (id, at, body) VALUES (?, ?, ?)');
     this.insertOutbox = this.db.prepare('INSERT INTO outbox (hit_id, created_at) VALUES (?, ?)');
     this.selectPending = this.db.prepare(
@@ -48,15 +65,26 @@ export class GatewayStore {
     );
     this.deleteOutbox = this.db.prepare('DELETE FROM outbox WHERE hit_id = ?');
     this.bumpAttempts = this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?');
-    this.recordTx = this.db.transaction((hit: Hit) => {
-      this.insertHit.run(hit.id, hit.at, JSON.stringify(hit));
-      this.insertOutbox.run(hit.id, Date.now());
+    this.recordTx = this.db.transaction((hits: readonly Hit[]) => {
+      const now = Date.now();
+      for (const hit of hits) {
+        this.insertHit.run(hit.id, hit.at, JSON.stringify(hit));
+        this.insertOutbox.run(hit.id, now);
+      }
     });
   }
 
-  /** Returns once the hit and its outbox entry are committed. */
-  record(hit: Hit): void {
-    this.recordTx(hit);
+  /** Returns once the hits and their outbox entries are committed, in one transaction. */
+  recordMany(hits: readonly Hit[]): void {
+    this.recordTx(hits);
+    this.dirty = true;
+  }
+
+  /** A passive checkpoint syncs the WAL to disk (and copies it into the database when it can). */
+  sync(): void {
+    if (!this.dirty || !this.db.open) return;
+    this.dirty = false;
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /**
@@ -94,6 +122,8 @@ export class GatewayStore {
   }
 
   close(): void {
+    clearInterval(this.syncTimer);
+    this.sync();
     this.db.close();
   }
 }

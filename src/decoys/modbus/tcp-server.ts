@@ -77,7 +77,9 @@ export class ModbusTcpServer {
       if (Date.now() - last > REFUSED_HIT_INTERVAL_MS) {
         if (this.refusedAt.size > 10_000) this.refusedAt.clear();
         this.refusedAt.set(ip, Date.now());
-        this.record(this.malformed({ ip, port }, null, Buffer.alloc(0), `connection refused: ${this.sockets.size} open, ${fromSource} from this source`, 'refused'));
+        this.recorder
+          .record(this.malformed({ ip, port }, null, Buffer.alloc(0), `connection refused: ${this.sockets.size} open, ${fromSource} from this source`, 'refused'))
+          .catch((err: unknown) => this.log.error({ err }, 'could not record hit'));
       }
       socket.destroy();
       return;
@@ -104,52 +106,62 @@ export class ModbusTcpServer {
       clearTimeout(partialTimer);
       if (deframer.buffered > 0) partialTimer = setTimeout(() => socket.destroy(), this.options.partialFrameTimeoutMs ?? 5_000);
       if (events.length === 0) return;
-      socket.cork();
-      let keepOpen = true;
+      // Execute every frame now, in order; answer only once their hits are committed (the
+      // recorder commits hits from all connections together). Reading waits meanwhile, so
+      // replies stay in request order and a client cannot outrun the disk.
+      socket.pause();
+      const replies: Buffer[] = [];
+      const commits: Promise<void>[] = [];
+      let close = false;
       for (const event of events) {
-        keepOpen = this.handle(event, socket, ip, port);
-        if (!keepOpen) break;
+        const { hit, reply } = this.handle(event, ip, port);
+        commits.push(this.recorder.record(hit));
+        if (reply) replies.push(reply);
+        if (event.kind === 'bad-length') {
+          close = true;
+          break;
+        }
       }
-      socket.uncork();
-      if (!keepOpen) {
-        // Flush the replies already written, then close; never read another byte.
-        socket.pause();
-        socket.end();
-        setTimeout(() => socket.destroy(), 1_000).unref();
-      } else if (socket.writableLength > MAX_UNSENT_BYTES) {
-        // A client that sends but never reads: stop reading until it drains what it was sent.
-        socket.pause();
-        socket.once('drain', () => socket.resume());
-      }
+      Promise.all(commits).then(
+        () => {
+          if (socket.destroyed) return;
+          socket.cork();
+          for (const reply of replies) socket.write(reply);
+          socket.uncork();
+          if (close) {
+            // Flush the replies, then close; never read another byte.
+            socket.end();
+            setTimeout(() => socket.destroy(), 1_000).unref();
+          } else if (socket.writableLength > MAX_UNSENT_BYTES) {
+            // A client that sends but never reads: read again once it drains what it was sent.
+            socket.once('drain', () => socket.resume());
+          } else {
+            socket.resume();
+          }
+        },
+        (err: unknown) => {
+          // Never answer what was not recorded: the client sees a device that dropped the line.
+          this.log.error({ err }, 'could not record hit; closing connection');
+          socket.destroy();
+        },
+      );
     });
   }
 
-  /** Records and answers one framing event; false means the connection must close. */
-  private handle(event: MbapEvent, socket: net.Socket, ip: string, port: number): boolean {
+  /** The hit for one framing event, and the reply to send once it is committed. */
+  private handle(event: MbapEvent, ip: string, port: number): { hit: Hit; reply: Buffer | null } {
     const { header, raw } = event;
     const src = { ip, port };
     if (event.kind === 'bad-length') {
-      return this.record(this.malformed(src, header.unitId, raw, `MBAP length ${header.length} outside 2..254`)) && false;
+      return { hit: this.malformed(src, header.unitId, raw, `MBAP length ${header.length} outside 2..254`), reply: null };
     }
     if (header.protocolId !== 0) {
       // Implementation Guide §3.1.3: a non-Modbus protocol id is discarded without reply.
-      return this.record(this.malformed(src, header.unitId, raw, `MBAP protocol id ${header.protocolId} is not Modbus (0)`));
+      return { hit: this.malformed(src, header.unitId, raw, `MBAP protocol id ${header.protocolId} is not Modbus (0)`), reply: null };
     }
     const execution = this.device.execute(header.unitId, event.pdu);
-    if (!this.record(this.toHit(src, execution, raw))) return false;
-    if (execution.reply) socket.write(encodeMbap(header.transactionId, header.unitId, execution.reply));
-    return true;
-  }
-
-  private record(hit: Hit): boolean {
-    try {
-      this.recorder.record(hit);
-      return true;
-    } catch (err) {
-      // Never answer what was not recorded: the client sees a device that dropped the line.
-      this.log.error({ err }, 'could not record hit; closing connection');
-      return false;
-    }
+    const reply = execution.reply ? encodeMbap(header.transactionId, header.unitId, execution.reply) : null;
+    return { hit: this.toHit(src, execution, raw), reply };
   }
 
   /** What the request did, as a hit. */
