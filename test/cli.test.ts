@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modbusClient } from './helpers/modbus.js';
+import { killCycles } from './helpers/kill-cycles.js';
 import { freePort, hasTool, waitFor } from './helpers/net.js';
 import { run, runCli, startCli, stopAllCli, type CliProcess } from './helpers/cli.js';
 import { ConsoleStore } from '../src/console/store.js';
@@ -134,6 +135,14 @@ describe('crash safety', () => {
       await console_.kill();
     }
   });
+});
+
+describe('kill test', () => {
+  it('loses and duplicates nothing that was answered across SIGKILL cycles under writes from 3 clients', async () => {
+    const report = await killCycles({ cycles: 3, clients: 3, runMs: [300, 700] });
+    expect(report.answered).toBeGreaterThan(50);
+    expect(report).toMatchObject({ missing: 0, duplicated: 0 });
+  }, 90_000);
 });
 
 describe('command-line errors', () => {

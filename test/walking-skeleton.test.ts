@@ -210,7 +210,7 @@ describe('lost acknowledgements', () => {
       for await (const c of req) chunks.push(c as Buffer);
       const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
       const body = Buffer.from(await upstream.arrayBuffer());
-      if (dropped === 0) {
+      if (dropped === 0 && req.url === INGEST_PATH) {
         dropped++;
         req.socket.destroy();
         return;

@@ -3,7 +3,7 @@ import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { createLogger } from '../log.js';
 import { isIPv4 } from 'node:net';
-import { defaultDataDir, onShutdown, parseIp, parsePort, parseUrl, splitList, UsageError } from './options.js';
+import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, splitList, UsageError } from './options.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -18,6 +18,7 @@ export function consoleCommand(): Command {
     .option('--domain <zones>', 'canary zone(s) to serve over DNS, comma-separated (or CANARY_DOMAINS); none: no DNS', process.env.CANARY_DOMAINS)
     .option('--dns-host <ip>', 'address the DNS server listens on', parseIp, '0.0.0.0')
     .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
+    .option('--silent-after <intervals>', 'heartbeat intervals a gateway may miss before it is reported silent', parsePositiveInt, 3)
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
@@ -32,6 +33,7 @@ export function consoleCommand(): Command {
         dnsHost: opts.dnsHost,
         dnsPort: opts.dnsPort,
         publicIp: opts.publicIp,
+        silentAfterMissed: opts.silentAfter,
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);

@@ -1,4 +1,8 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { GatewayStore } from '../gateway/store.js';
+import { terminalSafe } from './format.js';
 import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
@@ -7,8 +11,10 @@ import { parseResolver, systemResolver } from '../relay/dns/resolver-client.js';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, UsageError } from './options.js';
 
 export function gatewayCommand(): Command {
-  return new Command('gateway')
+  const cmd = new Command('gateway')
     .description('run a gateway: decoy PLCs from a device profile, relaying every hit to the console')
+    // `gateway status --data X`: options after a subcommand belong to the subcommand.
+    .enablePositionalOptions()
     .requiredOption('--enrollment <file>', 'enrollment file from `tripline console enroll`')
     .option('--profile <name|path>', 'device profile: a shipped name or a YAML file', 'water-lift-station')
     .option('--modbus-host <ip>', 'address the Modbus/TCP decoy listens on (all interfaces by default)', parseIp, '0.0.0.0')
@@ -18,6 +24,7 @@ export function gatewayCommand(): Command {
     .option('--no-dns', 'relay over HTTP only, even if the enrollment names a DNS zone')
     .option('--dns-retry <seconds>', 'after DNS fails, use HTTP this long before trying DNS again', parsePositiveInt, 60)
     .option('--canarytoken <hostname>', 'also report new incidents as lookups of this Canarytokens DNS token')
+    .option('--heartbeat-interval <seconds>', 'seconds between heartbeats to the console', parsePositiveInt, 60)
     .addOption(new Option('--durability <mode>', 'normal: commits survive a crash, reach the disk within ~1 s; full: every reply waits for the disk').choices(['normal', 'full']).default('normal'))
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('gateway needs --data DIR');
@@ -28,6 +35,7 @@ export function gatewayCommand(): Command {
         dns: opts.dns && enrollment.dnsDomain ? { resolver: resolver(), retryMs: opts.dnsRetry * 1000 } : undefined,
         canarytoken: opts.canarytoken ? { hostname: opts.canarytoken, resolver: resolver() } : undefined,
         durability: opts.durability,
+        heartbeatIntervalSeconds: opts.heartbeatInterval,
         enrollment,
         profile,
         dataDir: opts.data,
@@ -37,4 +45,28 @@ export function gatewayCommand(): Command {
       });
       onShutdown(() => gateway.stop());
     });
+
+  cmd
+    .command('status')
+    .description("print the gateway's outbox and relay state from its data directory")
+    .option('--data <dir>', "the gateway's data directory", defaultDataDir())
+    .action((opts) => {
+      if (!opts.data) throw new UsageError('status needs --data DIR (the gateway\'s)');
+      const file = join(opts.data, 'gateway.db');
+      if (!existsSync(file)) throw new UsageError(`no gateway database in ${opts.data}`);
+      const store = new GatewayStore(file);
+      try {
+        const lines = [
+          `outbox depth        ${store.outboxDepth()}`,
+          `oldest undelivered  ${store.oldestPendingAt() ?? '-'}`,
+        ];
+        for (const [channel, state] of Object.entries(store.channelStates())) {
+          lines.push(`${channel.padEnd(20)}last ack ${state.lastSuccessAt ?? 'never'}; last failure ${state.lastFailureAt ?? 'never'}${state.lastError ? ` (${terminalSafe(state.lastError)})` : ''}`);
+        }
+        process.stdout.write(lines.join('\n') + '\n');
+      } finally {
+        store.close();
+      }
+    });
+  return cmd;
 }

@@ -7,12 +7,14 @@ import { WireHit } from '../relay/wire.js';
 import type { Hit } from '../core/hit.js';
 import type { ConsoleStore } from './store.js';
 import type { ConsoleMetrics } from './metrics.js';
+import type { IncidentTracker } from './incidents.js';
 
 export interface AcceptDeps {
   store: ConsoleStore;
   metrics: ConsoleMetrics;
   log: Logger;
   onNewHits: (hits: Hit[], gatewayId: string, via: string) => void;
+  incidents: IncidentTracker;
 }
 
 export interface Accepted {
@@ -39,9 +41,14 @@ export function acceptHits(deps: AcceptDeps, gatewayId: string, items: readonly 
     if (typeof id === 'string' && id.length <= 64) rejected.push(id);
     deps.log.error({ gateway: gatewayId, via, issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path }, 'invalid hit from authenticated gateway');
   }
-  const { inserted, duplicates } = deps.store.insertHits(gatewayId, [...valid.values()], via);
-  const isNew = new Set(inserted);
-  const fresh = [...valid.values()].filter((h) => isNew.has(h.id));
+  const { inserted, duplicates, fresh } = deps.store.transaction(() => {
+    const result = deps.store.insertHits(gatewayId, [...valid.values()], via);
+    const isNew = new Set(result.inserted);
+    const fresh = [...valid.values()].filter((h) => isNew.has(h.id));
+    // Incidents change in the same transaction as the hits they count: never one without the other.
+    deps.incidents.onHits(gatewayId, fresh);
+    return { ...result, fresh };
+  });
   for (const hit of fresh) deps.metrics.hits.inc({ protocol: hit.protocol, outcome: hit.outcome, via });
   deps.metrics.duplicates.inc(duplicates.length);
   if (fresh.length > 0) deps.onNewHits(fresh, gatewayId, via);

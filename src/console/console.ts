@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import { ConsoleStore } from './store.js';
 import { ConsoleMetrics } from './metrics.js';
+import { GatewayWatch } from './heartbeats.js';
+import { IncidentTracker } from './incidents.js';
 import { buildApp } from './http/app.js';
 import { DnsIngest } from './dns/ingest.js';
 import { DnsResponder } from './dns/responder.js';
@@ -23,6 +25,8 @@ export interface ConsoleOptions {
   dnsPort?: number;
   /** Address the zone's apex and ns1 resolve to, for delegation. */
   publicIp?: string;
+  /** Heartbeat intervals a gateway may miss before it is reported silent (default 3). */
+  silentAfterMissed?: number;
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -46,7 +50,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const metrics = new ConsoleMetrics();
   // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
   const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
-  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}) };
+  const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3 });
+  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents: new IncidentTracker(store) };
   const app = await buildApp({ ...accept, apiToken });
   const zones = (options.dnsZones ?? []).map(normaliseZone);
   let dns: DnsServer | null = null;
@@ -74,6 +79,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const address = app.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
   const url = options.consoleUrl ?? `http://${urlHost(options.httpHost)}:${httpPort}`;
+  watch.start();
   writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) });
   options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
   return {
@@ -85,6 +91,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     store,
     metrics,
     async stop() {
+      watch.stop();
       await dns?.stop();
       await app.close();
       store.close();

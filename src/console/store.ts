@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db, type Migration } from '../db/open.js';
 import type { Hit } from '../core/hit.js';
+import type { Heartbeat } from '../core/heartbeat.js';
 
 const migrations: Migration[] = [
   (db) =>
@@ -27,6 +28,28 @@ const migrations: Migration[] = [
       CREATE UNIQUE INDEX hits_gateway_id ON hits(gateway_id, id);
       CREATE INDEX hits_id ON hits(id);
     `),
+  (db) =>
+    db.exec(`
+      ALTER TABLE gateways ADD COLUMN heartbeat TEXT;
+      ALTER TABLE gateways ADD COLUMN heartbeat_at TEXT;
+      ALTER TABLE gateways ADD COLUMN heartbeat_via TEXT;
+      ALTER TABLE gateways ADD COLUMN silent_since TEXT;
+      CREATE TABLE incidents (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind        TEXT NOT NULL,
+        gateway_id  TEXT NOT NULL REFERENCES gateways(id),
+        decoy       TEXT,
+        src_ip      TEXT,
+        severity    TEXT NOT NULL,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        hit_count   INTEGER NOT NULL DEFAULT 0,
+        detail      TEXT NOT NULL DEFAULT '{}',
+        status      TEXT NOT NULL DEFAULT 'open',
+        cleared_at  TEXT
+      );
+      CREATE INDEX incidents_open ON incidents(kind, gateway_id, status, src_ip, last_seen);
+    `),
 ];
 
 export const CONSOLE_SCHEMA_VERSION = migrations.length;
@@ -38,6 +61,10 @@ export interface GatewayRecord {
   createdAt: string;
   revokedAt: string | null;
   lastSeenAt: string | null;
+  heartbeat: Heartbeat | null;
+  heartbeatAt: string | null;
+  heartbeatVia: string | null;
+  silentSince: string | null;
 }
 
 export interface StoredHit extends Hit {
@@ -91,6 +118,10 @@ export class ConsoleStore {
       createdAt: new Date().toISOString(),
       revokedAt: null,
       lastSeenAt: null,
+      heartbeat: null,
+      heartbeatAt: null,
+      heartbeatVia: null,
+      silentSince: null,
     };
     this.db
       .prepare('INSERT INTO gateways (id, name, secret, created_at) VALUES (?, ?, ?, ?)')
@@ -144,6 +175,48 @@ export class ConsoleStore {
     return rows.map((r) => ({ ...(JSON.parse(r.body) as Hit), gatewayId: r.gateway_id, receivedAt: r.received_at, via: r.via }));
   }
 
+  listGateways(): GatewayRecord[] {
+    return (this.db.prepare('SELECT * FROM gateways ORDER BY name').all() as Record<string, string | null>[]).map(toGateway);
+  }
+
+  recordHeartbeat(gatewayId: string, heartbeat: Heartbeat, via: string, at = new Date().toISOString()): void {
+    this.db
+      .prepare('UPDATE gateways SET heartbeat = ?, heartbeat_at = ?, heartbeat_via = ?, last_seen_at = ? WHERE id = ?')
+      .run(JSON.stringify(heartbeat), at, via, at, gatewayId);
+  }
+
+  setSilent(gatewayId: string, since: string | null): void {
+    this.db.prepare('UPDATE gateways SET silent_since = ? WHERE id = ?').run(since, gatewayId);
+  }
+
+  openIncident(incident: NewIncident): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO incidents (kind, gateway_id, decoy, src_ip, severity, first_seen, last_seen, hit_count, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(incident.kind, incident.gatewayId, incident.decoy, incident.srcIp, incident.severity, incident.firstSeen, incident.lastSeen, incident.hitCount, JSON.stringify(incident.detail)).lastInsertRowid,
+    );
+  }
+
+  updateIncident(id: number, changes: { severity: string; lastSeen: string; hitCount: number; detail: object }): void {
+    this.db.prepare('UPDATE incidents SET severity = ?, last_seen = ?, hit_count = ?, detail = ? WHERE id = ?').run(changes.severity, changes.lastSeen, changes.hitCount, JSON.stringify(changes.detail), id);
+  }
+
+  clearIncident(id: number, at: string): void {
+    this.db.prepare("UPDATE incidents SET status = 'cleared', cleared_at = ? WHERE id = ?").run(at, id);
+  }
+
+  /** The open incident of a kind for a gateway (and source), if any. */
+  openIncidentFor(kind: string, gatewayId: string, srcIp: string | null): IncidentRecord | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM incidents WHERE kind = ? AND gateway_id = ? AND status = 'open' AND src_ip IS ? ORDER BY id DESC LIMIT 1")
+      .get(kind, gatewayId, srcIp) as Record<string, unknown> | undefined;
+    return row && toIncident(row);
+  }
+
+  listIncidents(limit: number): IncidentRecord[] {
+    return (this.db.prepare('SELECT * FROM incidents ORDER BY last_seen DESC, id DESC LIMIT ?').all(limit) as Record<string, unknown>[]).map(toIncident);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -163,5 +236,46 @@ function toGateway(row: Record<string, string | null>): GatewayRecord {
     createdAt: row.created_at!,
     revokedAt: row.revoked_at ?? null,
     lastSeenAt: row.last_seen_at ?? null,
+    heartbeat: row.heartbeat ? (JSON.parse(row.heartbeat) as Heartbeat) : null,
+    heartbeatAt: row.heartbeat_at ?? null,
+    heartbeatVia: row.heartbeat_via ?? null,
+    silentSince: row.silent_since ?? null,
+  };
+}
+
+export type IncidentKind = 'intrusion' | 'gateway-silent' | 'token';
+
+export interface NewIncident {
+  kind: IncidentKind;
+  gatewayId: string;
+  decoy: string | null;
+  srcIp: string | null;
+  severity: string;
+  firstSeen: string;
+  lastSeen: string;
+  hitCount: number;
+  detail: object;
+}
+
+export interface IncidentRecord extends NewIncident {
+  id: number;
+  status: 'open' | 'cleared';
+  clearedAt: string | null;
+}
+
+function toIncident(row: Record<string, unknown>): IncidentRecord {
+  return {
+    id: row.id as number,
+    kind: row.kind as IncidentKind,
+    gatewayId: row.gateway_id as string,
+    decoy: (row.decoy as string | null) ?? null,
+    srcIp: (row.src_ip as string | null) ?? null,
+    severity: row.severity as string,
+    firstSeen: row.first_seen as string,
+    lastSeen: row.last_seen as string,
+    hitCount: row.hit_count as number,
+    detail: JSON.parse(row.detail as string) as object,
+    status: row.status as 'open' | 'cleared',
+    clearedAt: (row.cleared_at as string | null) ?? null,
   };
 }

@@ -17,6 +17,9 @@ import type { ResolverAddress } from '../relay/dns/resolver-client.js';
 import { CanarytokensNotifier } from '../relay/canarytokens/notifier.js';
 import type { Enrollment } from './enrollment.js';
 import type { Hit } from '../core/hit.js';
+import type { ChannelState } from '../core/heartbeat.js';
+import { TrackedChannel } from '../relay/tracked-channel.js';
+import { Heartbeater } from './heartbeat.js';
 
 export interface GatewayOptions {
   enrollment: Enrollment & { secretBytes: Buffer };
@@ -33,6 +36,8 @@ export interface GatewayOptions {
   /** Also report new incidents to a stock Canarytokens server's DNS token. */
   canarytoken?: { hostname: string; resolver: ResolverAddress };
   onHit?: (hit: Hit) => void;
+  /** Seconds between heartbeats (default 60). */
+  heartbeatIntervalSeconds?: number;
 }
 
 export interface RunningGateway {
@@ -47,7 +52,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const store = new GatewayStore(join(options.dataDir, 'gateway.db'), options.durability ?? 'normal');
   const recorder = new GroupCommitRecorder(store);
-  const channel = relayChannel(options);
+  const channel = relayChannel(options, (name, state) => store.saveChannelState(name, state));
   const relay = new Relay(store, channel, log.child({ component: 'relay' }), options.relay);
   const canarytokens = options.canarytoken
     ? new CanarytokensNotifier({ ...options.canarytoken, gatewayName: enrollment.name }, log.child({ component: 'canarytokens' }))
@@ -74,6 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw err;
   }
   relay.start();
+  const heartbeater = new Heartbeater(channel, store, options.heartbeatIntervalSeconds ?? 60, log.child({ component: 'heartbeat' }));
+  heartbeater.start();
   log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, console: enrollment.consoleUrl, relay: channel.name, outbox: store.outboxDepth() }, 'gateway started');
 
   return {
@@ -81,6 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     store,
     relay,
     async stop() {
+      heartbeater.stop();
       await modbus.close();
       await relay.stop();
       channel.close?.();
@@ -91,11 +99,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 }
 
 /** DNS first with HTTP fallback when the enrollment names a zone and DNS is on; else HTTP. */
-function relayChannel(options: GatewayOptions): RelayChannel {
+function relayChannel(options: GatewayOptions, onState: (channel: string, state: ChannelState) => void): RelayChannel {
   const { enrollment } = options;
-  const http = new HttpChannel({ consoleUrl: enrollment.consoleUrl, gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes });
+  const http = new TrackedChannel(new HttpChannel({ consoleUrl: enrollment.consoleUrl, gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes }), onState);
   const zone = options.dns?.zone ?? enrollment.dnsDomain;
   if (!options.dns || !zone) return http;
-  const dns = new DnsChannel({ gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes, zone, resolver: options.dns.resolver, timeoutMs: options.dns.timeoutMs });
+  const dns = new TrackedChannel(new DnsChannel({ gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes, zone, resolver: options.dns.resolver, timeoutMs: options.dns.timeoutMs }), onState);
   return new FallbackChannel(dns, http, options.dns.retryMs ?? 60_000);
 }

@@ -4,6 +4,7 @@
  */
 import { openDatabase, type Db, type Migration } from '../db/open.js';
 import type { Hit } from '../core/hit.js';
+import type { ChannelState } from '../core/heartbeat.js';
 
 const migrations: Migration[] = [
   (db) =>
@@ -18,6 +19,15 @@ const migrations: Migration[] = [
         hit_id     TEXT NOT NULL UNIQUE REFERENCES hits(id),
         attempts   INTEGER NOT NULL DEFAULT 0,
         created_at INTEGER NOT NULL
+      );
+    `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE channel_state (
+        channel         TEXT PRIMARY KEY,
+        last_success_at TEXT,
+        last_failure_at TEXT,
+        last_error      TEXT
       );
     `),
 ];
@@ -115,6 +125,23 @@ export class GatewayStore {
     this.db.transaction(() => {
       for (const e of entries) this.bumpAttempts.run(e.seq);
     })();
+  }
+
+  /** When the oldest undelivered hit was recorded. */
+  oldestPendingAt(): string | null {
+    const row = this.db.prepare('SELECT h.at FROM outbox o JOIN hits h ON h.id = o.hit_id ORDER BY o.seq LIMIT 1').get() as { at: string } | undefined;
+    return row?.at ?? null;
+  }
+
+  saveChannelState(channel: string, state: ChannelState): void {
+    this.db
+      .prepare('INSERT INTO channel_state (channel, last_success_at, last_failure_at, last_error) VALUES (?, ?, ?, ?) ON CONFLICT(channel) DO UPDATE SET last_success_at = excluded.last_success_at, last_failure_at = excluded.last_failure_at, last_error = excluded.last_error')
+      .run(channel, state.lastSuccessAt, state.lastFailureAt, state.lastError);
+  }
+
+  channelStates(): Record<string, ChannelState> {
+    const rows = this.db.prepare('SELECT * FROM channel_state ORDER BY channel').all() as { channel: string; last_success_at: string | null; last_failure_at: string | null; last_error: string | null }[];
+    return Object.fromEntries(rows.map((r) => [r.channel, { lastSuccessAt: r.last_success_at, lastFailureAt: r.last_failure_at, lastError: r.last_error }]));
   }
 
   outboxDepth(): number {

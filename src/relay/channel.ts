@@ -1,5 +1,6 @@
 /** A way to get hits to the console. HTTP now; DNS and Canarytokens join behind the same interface. */
 import type { Hit } from '../core/hit.js';
+import type { Heartbeat } from '../core/heartbeat.js';
 
 export interface RelayChannel {
   readonly name: string;
@@ -8,6 +9,8 @@ export interface RelayChannel {
    * reply. Throws (or rejects) when delivery failed or the reply could not be trusted.
    */
   deliver(hits: readonly Hit[]): Promise<Delivery>;
+  /** Delivers a heartbeat; resolves once the console acknowledged it, throws otherwise. */
+  sendHeartbeat(heartbeat: Heartbeat): Promise<void>;
   /** Releases sockets. */
   close?(): void;
 }

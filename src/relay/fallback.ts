@@ -4,6 +4,7 @@
  * used again as soon as it works.
  */
 import type { Hit } from '../core/hit.js';
+import type { Heartbeat } from '../core/heartbeat.js';
 import { DeliveryError, type Delivery, type RelayChannel } from './channel.js';
 
 /** Pure state machine; the clock is passed in. */
@@ -44,6 +45,19 @@ export class FallbackChannel implements RelayChannel {
   close(): void {
     this.primary.close?.();
     this.secondary.close?.();
+  }
+
+  async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
+    if (this.policy.usePrimary(this.now())) {
+      try {
+        await this.primary.sendHeartbeat(heartbeat);
+        this.policy.primaryWorked();
+        return;
+      } catch {
+        this.policy.primaryFailed(this.now());
+      }
+    }
+    await this.secondary.sendHeartbeat(heartbeat);
   }
 
   async deliver(hits: readonly Hit[]): Promise<Delivery> {

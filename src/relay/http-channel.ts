@@ -1,7 +1,8 @@
 /** HTTP(S) relay channel: one signed POST per batch, acknowledged by a signed reply. */
 import type { Hit } from '../core/hit.js';
 import { DeliveryError, type Delivery, type RelayChannel } from './channel.js';
-import { Ack, Header, INGEST_PATH, MAX_BATCH_BYTES, signAck, signBatch, signaturesMatch } from './wire.js';
+import { Ack, HEARTBEAT_PATH, Header, INGEST_PATH, MAX_BATCH_BYTES, signAck, signBatch, signaturesMatch } from './wire.js';
+import type { Heartbeat } from '../core/heartbeat.js';
 
 export interface HttpChannelOptions {
   consoleUrl: string;
@@ -12,19 +13,31 @@ export interface HttpChannelOptions {
 
 export class HttpChannel implements RelayChannel {
   readonly name = 'http';
-  private readonly url: string;
+  private readonly ingestUrl: string;
+  private readonly heartbeatUrl: string;
 
   constructor(private readonly options: HttpChannelOptions) {
-    this.url = new URL(INGEST_PATH, options.consoleUrl).toString();
+    this.ingestUrl = new URL(INGEST_PATH, options.consoleUrl).toString();
+    this.heartbeatUrl = new URL(HEARTBEAT_PATH, options.consoleUrl).toString();
   }
 
   async deliver(hits: readonly Hit[]): Promise<Delivery> {
-    const body = JSON.stringify({ hits });
+    const ack = Ack.safeParse(safeJson(await this.post(this.ingestUrl, JSON.stringify({ hits }))));
+    if (!ack.success) throw new DeliveryError(`POST ${this.ingestUrl}: acknowledgement malformed`);
+    return { acked: ack.data.acked, rejected: ack.data.rejected };
+  }
+
+  async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
+    await this.post(this.heartbeatUrl, JSON.stringify({ heartbeat }));
+  }
+
+  /** One signed POST; returns the reply body once its signature proves the console sent it. */
+  private async post(url: string, body: string): Promise<string> {
     const timestamp = String(Date.now());
     const signature = signBatch(this.options.secret, this.options.gatewayId, timestamp, body);
     let response: Response;
     try {
-      response = await fetch(this.url, {
+      response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -37,18 +50,16 @@ export class HttpChannel implements RelayChannel {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (err) {
-      throw new DeliveryError(`POST ${this.url}: ${(err as Error).cause ? String((err as Error & { cause: unknown }).cause) : (err as Error).message}`);
+      throw new DeliveryError(`POST ${url}: ${(err as Error).cause ? String((err as Error & { cause: unknown }).cause) : (err as Error).message}`);
     }
     const text = await readCapped(response, MAX_BATCH_BYTES);
     if (response.status !== 200) {
-      throw new DeliveryError(`POST ${this.url}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      throw new DeliveryError(`POST ${url}: HTTP ${response.status} ${text.slice(0, 200)}`);
     }
     if (!signaturesMatch(signAck(this.options.secret, signature, text), response.headers.get(Header.signature) ?? undefined)) {
-      throw new DeliveryError(`POST ${this.url}: acknowledgement signature invalid; not trusting it`);
+      throw new DeliveryError(`POST ${url}: acknowledgement signature invalid; not trusting it`);
     }
-    const ack = Ack.safeParse(safeJson(text));
-    if (!ack.success) throw new DeliveryError(`POST ${this.url}: acknowledgement malformed`);
-    return { acked: ack.data.acked, rejected: ack.data.rejected };
+    return text;
   }
 }
 

@@ -9,6 +9,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 export const INGEST_PATH = '/api/v1/ingest';
+export const HEARTBEAT_PATH = '/api/v1/heartbeat';
 export const Header = {
   gateway: 'x-tripline-gateway',
   timestamp: 'x-tripline-timestamp',
@@ -73,3 +74,22 @@ export const Ack = z
   .strict();
 
 export type Ack = z.infer<typeof Ack>;
+
+const ChannelState = z.object({
+  lastSuccessAt: z.string().max(40).nullable(),
+  lastFailureAt: z.string().max(40).nullable(),
+  lastError: z.string().max(500).nullable(),
+}).strict();
+
+export const WireHeartbeat = z
+  .object({
+    gatewayTime: z.string().datetime({ offset: true }),
+    intervalSeconds: z.number().int().min(1).max(86_400),
+    outboxDepth: z.number().int().min(0),
+    oldestPendingAt: z.string().datetime({ offset: true }).nullable(),
+    channels: z.record(z.string().max(16), ChannelState).refine((c) => Object.keys(c).length <= 8, 'at most 8 channels'),
+    version: z.string().max(32),
+  })
+  .strict();
+
+export const HeartbeatEnvelope = z.object({ heartbeat: WireHeartbeat }).strict();

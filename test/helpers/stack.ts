@@ -18,8 +18,13 @@ export interface Stack {
   console: RunningConsole;
   gateway: RunningGateway;
   enrollmentFile: string;
+  api(path: string): Promise<Response>;
   hits(query?: string): Promise<StoredHit[]>;
   metrics(): Promise<string>;
+  /** Stops the console, runs `whileDown`, waits, and starts it again on the same ports and data. */
+  restartConsole(downMs?: number, whileDown?: () => Promise<void>): Promise<void>;
+  stopGateway(): Promise<void>;
+  startGateway(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,46 +39,74 @@ export interface StackOptions {
   dnsRetryMs?: number;
   dnsTimeoutMs?: number;
   canarytoken?: { hostname: string; resolverPort: number };
+  heartbeatIntervalSeconds?: number;
+  silentAfterMissed?: number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'tripline-test-'));
-  const console_ = await startConsole({
-    dataDir: join(dir, 'console'),
-    httpHost: '127.0.0.1',
-    httpPort: 0,
-    apiToken: API_TOKEN,
-    log: silentLog,
-    ...(opts.dns ? { dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort: 0 } : {}),
-  });
+  let httpPort = 0;
+  let dnsPort = 0;
+  const launchConsole = async () => {
+    const running = await startConsole({
+      dataDir: join(dir, 'console'),
+      httpHost: '127.0.0.1',
+      httpPort,
+      apiToken: API_TOKEN,
+      log: silentLog,
+      silentAfterMissed: opts.silentAfterMissed,
+      ...(opts.dns ? { dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort } : {}),
+    });
+    // A restarted console comes back on the same ports, as a real one would.
+    httpPort = running.httpPort;
+    dnsPort = running.dnsPort ?? 0;
+    return running;
+  };
+  const console_ = await launchConsole();
   const enrollmentFile = join(dir, 'enrollment.json');
   enrollGateway({ dataDir: join(dir, 'console'), name: 'test-gw', out: enrollmentFile, consoleUrl: opts.consoleUrl ?? console_.url });
-  const gateway = await startGateway({
-    enrollment: loadEnrollment(enrollmentFile),
-    profile: loadProfile('water-lift-station'),
-    dataDir: join(dir, 'gateway'),
-    modbusHost: '127.0.0.1',
-    modbusPort: 0,
-    log: silentLog,
-    relay: { backoff: { initialMs: 50, maxMs: 300 } },
-    dns: opts.resolverPort === undefined ? undefined : {
-      resolver: { host: '127.0.0.1', port: typeof opts.resolverPort === 'number' ? opts.resolverPort : await opts.resolverPort(console_.dnsPort!) },
-      retryMs: opts.dnsRetryMs ?? 60_000,
-      timeoutMs: opts.dnsTimeoutMs ?? 1_000,
-    },
-    canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },
-  });
-  const api = (path: string) => fetch(`${console_.url}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-  return {
+  const resolverPort = opts.resolverPort === undefined ? undefined : typeof opts.resolverPort === 'number' ? opts.resolverPort : await opts.resolverPort(console_.dnsPort!);
+  let modbusPort = 0;
+  const launchGateway = async () => {
+    const running = await startGateway({
+      enrollment: loadEnrollment(enrollmentFile),
+      profile: loadProfile('water-lift-station'),
+      dataDir: join(dir, 'gateway'),
+      modbusHost: '127.0.0.1',
+      modbusPort,
+      log: silentLog,
+      relay: { backoff: { initialMs: 50, maxMs: 300 } },
+      heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
+      dns: resolverPort === undefined ? undefined : { resolver: { host: '127.0.0.1', port: resolverPort }, retryMs: opts.dnsRetryMs ?? 60_000, timeoutMs: opts.dnsTimeoutMs ?? 1_000 },
+      canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },
+    });
+    modbusPort = running.modbusPort;
+    return running;
+  };
+  const stack: Stack = {
     dir,
     console: console_,
-    gateway,
+    gateway: await launchGateway(),
     enrollmentFile,
-    hits: async (query = '') => ((await (await api(`/api/v1/hits${query}`)).json()) as { hits: StoredHit[] }).hits,
-    metrics: async () => (await api('/metrics')).text(),
+    api: (path: string) => fetch(`${stack.console.url}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } }),
+    hits: async (query = '') => ((await (await stack.api(`/api/v1/hits${query}`)).json()) as { hits: StoredHit[] }).hits,
+    metrics: async () => (await stack.api('/metrics')).text(),
+    async restartConsole(downMs = 0, whileDown?: () => Promise<void>) {
+      await stack.console.stop();
+      await whileDown?.();
+      await new Promise((r) => setTimeout(r, downMs));
+      stack.console = await launchConsole();
+    },
+    async stopGateway() {
+      await stack.gateway.stop();
+    },
+    async startGateway() {
+      stack.gateway = await launchGateway();
+    },
     async stop() {
-      await gateway.stop();
-      await console_.stop();
+      await stack.gateway.stop().catch(() => {});
+      await stack.console.stop();
     },
   };
+  return stack;
 }

@@ -4,8 +4,9 @@
  */
 import { ackAddress, deriveDnsKeys, gatewayIdFromLabel, openChunk, type DnsKeys, type ParsedName } from '../../relay/dns/envelope.js';
 import { unpackPayload } from '../../relay/dns/message.js';
-import { decodeSecret } from '../../relay/wire.js';
+import { HeartbeatEnvelope, decodeSecret } from '../../relay/wire.js';
 import { acceptHits, type AcceptDeps, type Accepted } from '../accept-hits.js';
+import type { RecordHeartbeat } from '../heartbeats.js';
 import { BoundedSet } from './bounded-set.js';
 
 interface Partial {
@@ -26,7 +27,7 @@ export class DnsIngest {
   private readonly completed = new BoundedSet(50_000);
   private readonly partials = new Map<string, Partial>();
 
-  constructor(private readonly deps: AcceptDeps, private readonly now = Date.now) {}
+  constructor(private readonly deps: AcceptDeps & { recordHeartbeat: RecordHeartbeat }, private readonly now = Date.now) {}
 
   /**
    * Returns the acknowledgement address, or a promise of it when the chunk completes a message:
@@ -56,9 +57,15 @@ export class DnsIngest {
     if (payload === 'mismatch') return this.reject('malformed_batch');
     if (!payload) return ackAddress(gateway.keys, chunk.nonce, 'received');
 
-    const items = unpackPayload(payload);
-    if (!items) return this.reject('malformed_batch');
-    return this.commit(gatewayId, items).then((result) => {
+    const value = unpackPayload(payload);
+    const heartbeat = HeartbeatEnvelope.safeParse(value);
+    if (heartbeat.success) {
+      this.deps.recordHeartbeat(gatewayId, heartbeat.data.heartbeat, 'dns');
+      this.completed.add(messageKey);
+      return ackAddress(gateway.keys, chunk.nonce, 'stored');
+    }
+    if (!Array.isArray(value)) return this.reject('malformed_batch');
+    return this.commit(gatewayId, value).then((result) => {
       if (result.inserted === 0 && result.duplicates > 0) this.deps.metrics.rejected.inc({ reason: 'replayed_name' });
       this.completed.add(messageKey);
       return ackAddress(gateway.keys, chunk.nonce, 'stored');

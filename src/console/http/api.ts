@@ -31,6 +31,25 @@ export async function apiRoutes(app: FastifyInstance, deps: { store: ConsoleStor
     }
   });
 
+  app.get('/api/v1/gateways', async () => ({
+    gateways: deps.store.listGateways().map(({ secret: _secret, heartbeat, ...g }) => ({
+      ...g,
+      status: g.revokedAt ? 'revoked' : g.silentSince ? 'silent' : g.heartbeatAt ? 'ok' : 'never-heard',
+      heartbeat,
+    })),
+  }));
+
+  app.get('/api/v1/incidents', async (req, reply) => {
+    const query = z.object({ limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100) }).strict().safeParse(req.query);
+    if (!query.success) return reply.code(400).send({ error: query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
+    return {
+      incidents: deps.store.listIncidents(query.data.limit).map(({ srcIp, detail, ...incident }) => {
+        const d = detail as { counts?: object; writes?: unknown[] };
+        return { ...incident, src: srcIp ? { ip: srcIp } : null, counts: d.counts ?? {}, writes: d.writes ?? [], detail };
+      }),
+    };
+  });
+
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

@@ -3,11 +3,12 @@
  * nothing it has not verified: gateway id, HMAC over the exact body, then every hit's shape.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Batch, Header, INGEST_PATH, MAX_BATCH_BYTES, decodeSecret, signAck, signBatch, signaturesMatch } from '../../relay/wire.js';
+import { Batch, HEARTBEAT_PATH, Header, HeartbeatEnvelope, INGEST_PATH, MAX_BATCH_BYTES, decodeSecret, signAck, signBatch, signaturesMatch } from '../../relay/wire.js';
 import type { RejectReason } from '../metrics.js';
 import { acceptHits, type AcceptDeps } from '../accept-hits.js';
+import type { RecordHeartbeat } from '../heartbeats.js';
 
-export type IngestDeps = AcceptDeps;
+export type IngestDeps = AcceptDeps & { recordHeartbeat: RecordHeartbeat };
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
   const v = req.headers[name];
@@ -45,29 +46,50 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return reject(req, reply, status, 'malformed_batch', err.message);
   });
 
-  app.post(INGEST_PATH, async (req, reply) => {
+  /** The verified secret and body, or undefined after replying with the rejection. */
+  const verify = (req: FastifyRequest, reply: FastifyReply) => {
     const gatewayId = header(req, Header.gateway)!;
-    const timestamp = header(req, Header.timestamp)!;
     const signature = header(req, Header.signature)!;
-    const body = req.body;
     const gateway = deps.store.gateway(gatewayId);
-    if (!gateway || !Buffer.isBuffer(body)) return reject(req, reply, 400, 'malformed_batch', 'JSON body required');
+    if (!gateway || !Buffer.isBuffer(req.body)) {
+      void reject(req, reply, 400, 'malformed_batch', 'JSON body required');
+      return undefined;
+    }
     const secret = decodeSecret(gateway.secret);
-    if (!signaturesMatch(signBatch(secret, gatewayId, timestamp, body), signature)) {
-      return reject(req, reply, 401, 'bad_signature', 'signature does not match');
+    if (!signaturesMatch(signBatch(secret, gatewayId, header(req, Header.timestamp)!, req.body), signature)) {
+      void reject(req, reply, 401, 'bad_signature', 'signature does not match');
+      return undefined;
     }
-
-    let batch;
+    let json: unknown;
     try {
-      batch = Batch.parse(JSON.parse(body.toString('utf8')));
+      json = JSON.parse(req.body.toString('utf8'));
     } catch {
-      return reject(req, reply, 400, 'malformed_batch', 'batch is not {"hits":[...]}');
+      json = undefined;
     }
-    const { acked, rejected } = acceptHits(deps, gatewayId, batch.hits, 'http');
-    const ackBody = JSON.stringify({ acked, rejected });
-    return reply
-      .header('content-type', 'application/json')
-      .header(Header.signature, signAck(secret, signature, ackBody))
-      .send(ackBody);
+    return { gatewayId, secret, signature, json };
+  };
+
+  /** Replies with a body signed for the request it answers. */
+  const signed = (reply: FastifyReply, secret: Buffer, requestSignature: string, value: unknown) => {
+    const body = JSON.stringify(value);
+    return reply.header('content-type', 'application/json').header(Header.signature, signAck(secret, requestSignature, body)).send(body);
+  };
+
+  app.post(INGEST_PATH, async (req, reply) => {
+    const ok = verify(req, reply);
+    if (!ok) return reply;
+    const batch = Batch.safeParse(ok.json);
+    if (!batch.success) return reject(req, reply, 400, 'malformed_batch', 'batch is not {"hits":[...]}');
+    const { acked, rejected } = acceptHits(deps, ok.gatewayId, batch.data.hits, 'http');
+    return signed(reply, ok.secret, ok.signature, { acked, rejected });
+  });
+
+  app.post(HEARTBEAT_PATH, async (req, reply) => {
+    const ok = verify(req, reply);
+    if (!ok) return reply;
+    const envelope = HeartbeatEnvelope.safeParse(ok.json);
+    if (!envelope.success) return reject(req, reply, 400, 'malformed_batch', 'body is not {"heartbeat":{...}}');
+    deps.recordHeartbeat(ok.gatewayId, envelope.data.heartbeat, 'http');
+    return signed(reply, ok.secret, ok.signature, { ok: true });
   });
 }

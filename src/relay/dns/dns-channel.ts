@@ -6,7 +6,8 @@
 import type { Hit } from '../../core/hit.js';
 import { DeliveryError, type Delivery, type RelayChannel } from '../channel.js';
 import { ackAddress, chunkCapacity, deriveDnsKeys, encodeName, gatewayLabel, sealChunk, type Chunk, type DnsKeys } from './envelope.js';
-import { packHits, type OutgoingMessage } from './message.js';
+import { packHits, packValue, type OutgoingMessage } from './message.js';
+import type { Heartbeat } from '../../core/heartbeat.js';
 import { ResolverClient, type ResolverAddress } from './resolver-client.js';
 
 export interface DnsChannelOptions {
@@ -50,6 +51,12 @@ export class DnsChannel implements RelayChannel {
     // Hits too large for DNS, and messages that exhausted their retries, stay unacknowledged:
     // the caller sends them another way or later.
     return { acked, rejected: [] };
+  }
+
+  async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
+    if (!(await this.sendMessage(packValue({ heartbeat }, this.capacity)))) {
+      throw new DeliveryError(`heartbeat not acknowledged over DNS via ${this.options.resolver.host}:${this.options.resolver.port}`);
+    }
   }
 
   close(): void {

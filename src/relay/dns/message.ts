@@ -42,12 +42,21 @@ export function packHits(hits: readonly Hit[], chunkData: number): { messages: O
   return { messages, oversize };
 }
 
-/** The hits in a reassembled payload, or undefined if it is not one. */
-export function unpackPayload(payload: Buffer): unknown[] | undefined {
+/** Any other JSON value (a heartbeat) as one message; throws if it needs more than MAX_CHUNKS. */
+export function packValue(value: unknown, chunkData: number): OutgoingMessage {
+  const payload = deflateRawSync(JSON.stringify(value));
+  const count = Math.max(1, Math.ceil(payload.length / chunkData));
+  if (count > MAX_CHUNKS) throw new RangeError(`payload of ${payload.length} bytes needs ${count} queries`);
+  const msgId = randomBytes(MSG_ID_BYTES);
+  const chunks: Chunk[] = [];
+  for (let i = 0; i < count; i++) chunks.push({ msgId, index: i, count, data: payload.subarray(i * chunkData, (i + 1) * chunkData) });
+  return { msgId, hits: [], chunks };
+}
+
+/** A reassembled payload: an array of hits, or an object (a heartbeat); undefined if neither. */
+export function unpackPayload(payload: Buffer): unknown {
   try {
-    const json = inflateRawSync(payload, { maxOutputLength: MAX_PAYLOAD_BYTES }).toString('utf8');
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value : undefined;
+    return JSON.parse(inflateRawSync(payload, { maxOutputLength: MAX_PAYLOAD_BYTES }).toString('utf8'));
   } catch {
     return undefined;
   }

@@ -1,0 +1,68 @@
+/**
+ * Gateway liveness: heartbeats are recorded with both clocks; a gateway that misses a number of
+ * the intervals it announced is marked silent and raises a "gateway silent" incident, cleared
+ * when it is heard again.
+ */
+import type { Logger } from 'pino';
+import type { Heartbeat } from '../core/heartbeat.js';
+import type { ConsoleStore } from './store.js';
+
+export type RecordHeartbeat = (gatewayId: string, heartbeat: Heartbeat, via: string) => void;
+
+export interface WatchOptions {
+  /** Announced intervals a gateway may miss before it counts as silent. */
+  missedIntervals: number;
+  /** How often silence is checked. */
+  checkEveryMs?: number;
+}
+
+export class GatewayWatch {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: ConsoleStore, private readonly log: Logger, private readonly options: WatchOptions, private readonly now = Date.now) {}
+
+  readonly recordHeartbeat: RecordHeartbeat = (gatewayId, heartbeat, via) => {
+    const at = new Date(this.now()).toISOString();
+    this.store.recordHeartbeat(gatewayId, heartbeat, via, at);
+    const gateway = this.store.gateway(gatewayId);
+    if (gateway?.silentSince) {
+      this.store.setSilent(gatewayId, null);
+      const incident = this.store.openIncidentFor('gateway-silent', gatewayId, null);
+      if (incident) this.store.clearIncident(incident.id, at);
+      this.log.info({ gateway: gateway.name, silentSince: gateway.silentSince }, 'gateway heard again');
+    }
+  };
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), this.options.checkEveryMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Marks gateways silent whose announced heartbeats are overdue. */
+  check(): void {
+    const now = this.now();
+    for (const gateway of this.store.listGateways()) {
+      if (gateway.revokedAt || gateway.silentSince || !gateway.heartbeat || !gateway.heartbeatAt) continue;
+      const overdueAt = Date.parse(gateway.heartbeatAt) + this.options.missedIntervals * gateway.heartbeat.intervalSeconds * 1000;
+      if (now <= overdueAt) continue;
+      const since = new Date(now).toISOString();
+      this.store.setSilent(gateway.id, since);
+      this.store.openIncident({
+        kind: 'gateway-silent',
+        gatewayId: gateway.id,
+        decoy: null,
+        srcIp: null,
+        severity: 'high',
+        firstSeen: since,
+        lastSeen: since,
+        hitCount: 0,
+        detail: { lastHeartbeatAt: gateway.heartbeatAt, intervalSeconds: gateway.heartbeat.intervalSeconds, missedIntervals: this.options.missedIntervals, outboxDepth: gateway.heartbeat.outboxDepth },
+      });
+      this.log.warn({ gateway: gateway.name, lastHeartbeatAt: gateway.heartbeatAt }, 'gateway silent');
+    }
+  }
+}
