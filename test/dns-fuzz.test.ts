@@ -35,3 +35,31 @@ describe('console DNS under hostile packets', () => {
     expect((await fetch(`${stack.console.url}/healthz`)).status).toBe(200);
   }, 120_000);
 });
+
+describe('console DNS and spoofed sources', () => {
+  it('survives a query from source port 0 (sent over a raw socket)', async () => {
+    if (process.getuid?.() !== 0) {
+      console.warn('SKIP source port 0: needs root for a raw socket');
+      return;
+    }
+    const stack = await startStack({ dns: true });
+    try {
+      const query = aQuery(ZONE, 'SOA').toString('hex');
+      // IPv4 header is filled in by the kernel for IPPROTO_RAW only with IP_HDRINCL; build UDP alone.
+      const script = `
+import socket, struct
+payload = bytes.fromhex("${query}")
+udp = struct.pack("!HHHH", 0, ${stack.console.dnsPort}, 8 + len(payload), 0) + payload
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+s.sendto(udp, ("127.0.0.1", 0))
+`;
+      const { execFileSync } = await import('node:child_process');
+      execFileSync('/usr/bin/python3', ['-c', script]);
+      await new Promise((r) => setTimeout(r, 200));
+      const soa = await queryUdp(stack.console.dnsPort!, aQuery(ZONE, 'SOA'));
+      expect(soa.answers?.[0]?.type).toBe('SOA');
+    } finally {
+      await stack.stop();
+    }
+  });
+});

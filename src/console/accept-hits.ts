@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { WireHit } from '../relay/wire.js';
+import { logSafe } from '../core/text.js';
 import type { Hit } from '../core/hit.js';
 import type { ConsoleStore } from './store.js';
 import type { ConsoleMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface Accepted {
 export function acceptHits(deps: AcceptDeps, gatewayId: string, items: readonly unknown[], via: string): Accepted {
   const valid = new Map<string, Hit>();
   const rejected: string[] = [];
+  let invalid = 0;
+  let firstIssue: string | undefined;
   for (const item of items) {
     const parsed = WireHit.safeParse(item);
     if (parsed.success) {
@@ -39,8 +42,11 @@ export function acceptHits(deps: AcceptDeps, gatewayId: string, items: readonly 
     deps.metrics.rejected.inc({ reason: 'invalid_hit' });
     const id = (item as { id?: unknown } | null)?.id;
     if (typeof id === 'string' && id.length <= 64) rejected.push(id);
-    deps.log.error({ gateway: gatewayId, via, issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path }, 'invalid hit from authenticated gateway');
+    firstIssue ??= `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
+    invalid++;
   }
+  // One line per batch, whatever it held: a hostile gateway cannot flood the log.
+  if (invalid > 0) deps.log.error({ gateway: gatewayId, via, invalid, firstIssue: logSafe(firstIssue ?? '') }, 'invalid hits from authenticated gateway');
   const { inserted, duplicates, fresh } = deps.store.transaction(() => {
     const result = deps.store.insertHits(gatewayId, [...valid.values()], via);
     const isNew = new Set(result.inserted);

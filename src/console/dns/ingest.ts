@@ -4,7 +4,7 @@
  */
 import { ackAddress, deriveDnsKeys, gatewayIdFromLabel, openChunk, type DnsKeys, type ParsedName } from '../../relay/dns/envelope.js';
 import { unpackPayload } from '../../relay/dns/message.js';
-import { HeartbeatEnvelope, decodeSecret } from '../../relay/wire.js';
+import { HeartbeatEnvelope, MAX_BATCH_HITS, decodeSecret } from '../../relay/wire.js';
 import { acceptHits, type AcceptDeps, type Accepted } from '../accept-hits.js';
 import type { RecordHeartbeat } from '../heartbeats.js';
 import { BoundedSet } from './bounded-set.js';
@@ -53,11 +53,15 @@ export class DnsIngest {
     this.seenNonces.add(nonceKey);
     if (this.completed.has(messageKey)) return ackAddress(gateway.keys, chunk.nonce, 'stored');
 
-    const payload = this.assemble(messageKey, chunk.index, chunk.count, Buffer.from(chunk.data));
+    // An unpooled copy: a pooled one would pin an 8 KiB slab for each 100-byte chunk held.
+    const data = Buffer.allocUnsafeSlow(chunk.data.length);
+    chunk.data.copy(data);
+    const payload = this.assemble(messageKey, chunk.index, chunk.count, data);
     if (payload === 'mismatch') return this.reject('malformed_batch');
     if (!payload) return ackAddress(gateway.keys, chunk.nonce, 'received');
 
     const value = unpackPayload(payload);
+    if (Array.isArray(value) && value.length > MAX_BATCH_HITS) return this.reject('malformed_batch');
     const heartbeat = HeartbeatEnvelope.safeParse(value);
     if (heartbeat.success) {
       this.deps.recordHeartbeat(gatewayId, heartbeat.data.heartbeat, 'dns');

@@ -60,9 +60,22 @@ export class DnsResponder {
       return this.minimal(id, flags, RCODE.NOTIMP);
     }
     const questions = query.questions ?? [];
-    if (questions.length !== 1) {
+    if (questions.length !== 1 || !echoesExactly(bytes, questions[0]!)) {
+      // Names that do not survive decoding unchanged (non-ASCII bytes, dots inside labels) would
+      // be echoed as a different, longer question: refuse to parse them instead.
       this.deps.onQuery('formerr');
       return this.minimal(id, flags, RCODE.FORMERR);
+    }
+    const question = questions[0]!;
+    const qtype = question.type as string;
+    if ((question as { class?: string }).class !== 'IN' && (question as { class?: string }).class !== undefined) {
+      this.deps.onQuery('refused');
+      return this.minimal(id, flags, RCODE.REFUSED);
+    }
+    if (qtype === 'AXFR' || qtype === 'IXFR') {
+      // No zone transfers: there is nothing to list, and nothing a stranger should get.
+      this.deps.onQuery('notimp');
+      return this.minimal(id, flags, RCODE.NOTIMP);
     }
     try {
       const reply = this.answer(query, questions[0]!, transport);
@@ -83,7 +96,8 @@ export class DnsResponder {
     const zoneName = question.name.slice(question.name.length - zone.length);
     const answers: Answer[] = [];
     const qtype = question.type as string; // 'ANY' (255) is missing from dns-packet's type union
-    const wants = (type: string) => qtype === type || qtype === 'ANY';
+    // ANY gets the SOA alone (a minimal answer, RFC 8482): no amplification.
+    const wants = (type: string) => qtype === type || (qtype === 'ANY' && type === 'SOA');
 
     if (labels.length === 0) {
       this.deps.onQuery('apex');
@@ -144,5 +158,15 @@ export class DnsResponder {
     out.writeUInt16BE(id, 0);
     out.writeUInt16BE(0x8000 | (queryFlags & 0x7800) | (queryFlags & FLAG_RD) | rcode, 2);
     return out;
+  }
+}
+
+/** True when the question re-encodes to exactly the bytes that followed the header. */
+function echoesExactly(bytes: Buffer, question: Question): boolean {
+  try {
+    const encoded = dnsPacket.encode({ type: 'query', id: 0, questions: [question] }).subarray(12);
+    return bytes.length >= 12 + encoded.length && bytes.subarray(12, 12 + encoded.length).equals(encoded);
+  } catch {
+    return false;
   }
 }

@@ -7,6 +7,10 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { DnsResponder } from './responder.js';
 
+const MAX_TCP_PER_SOURCE = 16;
+const TCP_FRAME_DEADLINE_MS = 5_000;
+const MAX_TCP_UNSENT_BYTES = 256 * 1024;
+
 export interface DnsServerOptions {
   host: string;
   port: number;
@@ -18,6 +22,7 @@ export class DnsServer {
   private udp: dgram.Socket | null = null;
   private tcp: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private readonly perSource = new Map<string, number>();
   port = 0;
 
   constructor(private readonly responder: DnsResponder, private readonly log: Logger, private readonly options: DnsServerOptions) {}
@@ -51,9 +56,17 @@ export class DnsServer {
     const socket = dgram.createSocket({ type, reuseAddr: false });
     this.udp = socket;
     socket.on('message', (msg, rinfo) => {
+      // Source port 0 cannot be answered (and only a spoofer sends from it).
+      if (rinfo.port === 0) return;
       const reply = this.responder.respond(msg, 'udp');
-      const send = (bytes: Buffer) => socket.send(bytes, rinfo.port, rinfo.address);
-      if (reply instanceof Promise) void reply.then(send);
+      const send = (bytes: Buffer) => {
+        try {
+          socket.send(bytes, rinfo.port, rinfo.address);
+        } catch (err) {
+          this.log.debug({ err }, 'dns reply not sent');
+        }
+      };
+      if (reply instanceof Promise) reply.then(send, () => {});
       else if (reply) send(reply);
     });
     return new Promise((resolve, reject) => {
@@ -82,17 +95,32 @@ export class DnsServer {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.sockets.size >= (this.options.maxTcpConnections ?? 128)) {
+    const source = socket.remoteAddress ?? '';
+    const fromSource = this.perSource.get(source) ?? 0;
+    if (this.sockets.size >= (this.options.maxTcpConnections ?? 128) || fromSource >= MAX_TCP_PER_SOURCE) {
       socket.destroy();
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    this.perSource.set(source, fromSource + 1);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      const n = (this.perSource.get(source) ?? 1) - 1;
+      if (n <= 0) this.perSource.delete(source);
+      else this.perSource.set(source, n);
+    });
     socket.on('error', () => {});
     socket.setTimeout(this.options.tcpIdleTimeoutMs ?? 10_000, () => socket.destroy());
-    // Holds at most one partial message: 2 + 65535 bytes.
+    // Holds at most one partial message: 2 + 65535 bytes, which must complete within a deadline
+    // (a byte every few seconds does not keep a slot).
     let pending: Buffer = Buffer.alloc(0);
+    let frameDeadline: NodeJS.Timeout | undefined;
+    socket.once('close', () => clearTimeout(frameDeadline));
     socket.on('data', (chunk: Buffer) => {
+      if (pending.length === 0) {
+        clearTimeout(frameDeadline);
+        frameDeadline = setTimeout(() => socket.destroy(), TCP_FRAME_DEADLINE_MS);
+      }
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       while (pending.length >= 2) {
         const length = pending.readUInt16BE(0);
@@ -105,6 +133,12 @@ export class DnsServer {
         else if (reply) socket.write(frameTcp(reply));
       }
       if (pending.length) pending = Buffer.from(pending);
+      else clearTimeout(frameDeadline);
+      // A client that sends but never reads: stop reading until it drains its answers.
+      if (socket.writableLength > MAX_TCP_UNSENT_BYTES && !socket.isPaused()) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
     });
   }
 }

@@ -17,7 +17,7 @@ export interface DnsChannelOptions {
   resolver: ResolverAddress;
   /** Per-query wait. */
   timeoutMs?: number;
-  /** Rounds of resending unacknowledged chunks, after the first. */
+  /** Rounds of resending unacknowledged chunks, after the first (default 5). */
   retries?: number;
   /** Queries in flight at once, across messages. */
   concurrency?: number;
@@ -66,7 +66,8 @@ export class DnsChannel implements RelayChannel {
   /** True once the console says it stored the message. */
   private async sendMessage(message: OutgoingMessage): Promise<boolean> {
     let pending: Chunk[] = message.chunks;
-    const rounds = 1 + (this.options.retries ?? 2);
+    // A lost query costs one timeout; on a lossy radio link several rounds are normal.
+    const rounds = 1 + (this.options.retries ?? 5);
     for (let round = 0; round < rounds; round++) {
       if (round > 0) await jitter(100 * round);
       const results = await Promise.all(pending.map((chunk) => this.sendChunk(chunk)));
@@ -86,9 +87,11 @@ export class DnsChannel implements RelayChannel {
     try {
       const addresses = await this.client.queryA(name);
       // Only the console can compute these; any other answer (a resolver's synthesised record,
-      // a captive portal, an attacker) is ignored.
-      if (addresses.includes(ackAddress(this.keys, nonce, 'stored'))) return 'stored';
-      if (addresses.includes(ackAddress(this.keys, nonce, 'received'))) return 'received';
+      // a captive portal, an attacker) is ignored. The console sends exactly one record: more
+      // would let an on-path forger try many guesses at once.
+      if (addresses.length !== 1) return 'lost';
+      if (addresses[0] === ackAddress(this.keys, nonce, 'stored')) return 'stored';
+      if (addresses[0] === ackAddress(this.keys, nonce, 'received')) return 'received';
       return 'lost';
     } catch {
       return 'lost';

@@ -74,7 +74,7 @@ export function openChunk(keys: DnsKeys, gwLabel: string, zone: string, sealed: 
     const plain = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
     const index = plain[MSG_ID_BYTES]!;
     const count = plain[MSG_ID_BYTES + 1]!;
-    if (count < 1 || index >= count) return undefined;
+    if (count < 1 || count > MAX_CHUNKS || index >= count) return undefined;
     return { nonce: Buffer.from(nonce), msgId: plain.subarray(0, MSG_ID_BYTES), index, count, data: plain.subarray(HEADER_BYTES) };
   } catch {
     return undefined;

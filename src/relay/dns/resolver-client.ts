@@ -83,7 +83,7 @@ export class ResolverClient {
     if (this.socket) return this.socket;
     const socket = dgram.createSocket(net.isIPv6(this.resolver.host) ? 'udp6' : 'udp4');
     socket.on('message', (msg, rinfo) => {
-      if (rinfo.port !== this.resolver.port) return;
+      if (rinfo.port !== this.resolver.port || rinfo.address !== this.resolver.host) return;
       let packet: Packet;
       try {
         packet = dnsPacket.decode(msg);
