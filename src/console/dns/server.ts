@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { DnsResponder } from './responder.js';
+import { ConnectionLimiter } from '../../net/connection-limiter.js';
 
 const MAX_TCP_PER_SOURCE = 16;
 const TCP_FRAME_DEADLINE_MS = 5_000;
@@ -21,11 +22,12 @@ export interface DnsServerOptions {
 export class DnsServer {
   private udp: dgram.Socket | null = null;
   private tcp: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly perSource = new Map<string, number>();
+  private readonly limiter: ConnectionLimiter;
   port = 0;
 
-  constructor(private readonly responder: DnsResponder, private readonly log: Logger, private readonly options: DnsServerOptions) {}
+  constructor(private readonly responder: DnsResponder, private readonly log: Logger, private readonly options: DnsServerOptions) {
+    this.limiter = new ConnectionLimiter(options.maxTcpConnections ?? 128, MAX_TCP_PER_SOURCE);
+  }
 
   async start(): Promise<number> {
     // With port 0, let UDP pick and bind TCP to the same number.
@@ -44,7 +46,7 @@ export class DnsServer {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    this.limiter.destroyAll();
     await Promise.all([
       new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
       new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
@@ -95,20 +97,10 @@ export class DnsServer {
   }
 
   private accept(socket: net.Socket): void {
-    const source = socket.remoteAddress ?? '';
-    const fromSource = this.perSource.get(source) ?? 0;
-    if (this.sockets.size >= (this.options.maxTcpConnections ?? 128) || fromSource >= MAX_TCP_PER_SOURCE) {
+    if (!this.limiter.admit(socket, socket.remoteAddress ?? '')) {
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    this.perSource.set(source, fromSource + 1);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      const n = (this.perSource.get(source) ?? 1) - 1;
-      if (n <= 0) this.perSource.delete(source);
-      else this.perSource.set(source, n);
-    });
     socket.on('error', () => {});
     socket.setTimeout(this.options.tcpIdleTimeoutMs ?? 10_000, () => socket.destroy());
     // Holds at most one partial message: 2 + 65535 bytes, which must complete within a deadline

@@ -8,6 +8,7 @@ import { MbapDeframer, encodeMbap, type MbapEvent } from './codec/mbap.js';
 import type { ModbusDevice, Execution } from './device.js';
 import { MAX_RAW_BYTES, newHitId, type Hit, type HitOutcome, type RequestFacts } from '../../core/hit.js';
 import type { HitRecorder } from '../../gateway/recorder.js';
+import { ConnectionLimiter } from '../../net/connection-limiter.js';
 
 export interface ModbusTcpOptions {
   host: string;
@@ -27,8 +28,7 @@ const REFUSED_HIT_INTERVAL_MS = 10_000;
 
 export class ModbusTcpServer {
   private readonly server: net.Server;
-  private readonly perSource = new Map<string, number>();
-  private readonly sockets = new Set<net.Socket>();
+  private readonly limiter: ConnectionLimiter;
   private readonly refusedAt = new Map<string, number>();
   private localPort = 0;
 
@@ -39,6 +39,8 @@ export class ModbusTcpServer {
     private readonly log: Logger,
     private readonly options: ModbusTcpOptions,
   ) {
+    // Real PLCs allow a handful to a few dozen connections.
+    this.limiter = new ConnectionLimiter(options.maxConnections ?? 32, options.maxConnectionsPerSource ?? 8);
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -60,17 +62,14 @@ export class ModbusTcpServer {
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    this.limiter.destroyAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(socket: net.Socket): void {
     const ip = normaliseIp(socket.remoteAddress);
     const port = socket.remotePort ?? 0;
-    const total = this.options.maxConnections ?? 32;
-    const perSource = this.options.maxConnectionsPerSource ?? 8;
-    const fromSource = this.perSource.get(ip) ?? 0;
-    if (this.sockets.size >= total || fromSource >= perSource) {
+    if (!this.limiter.admit(socket, ip)) {
       // Exhausting a PLC's connection slots is itself a probe: record it, at most once per window
       // per source, so the flood cannot also flood the database.
       const last = this.refusedAt.get(ip) ?? 0;
@@ -78,20 +77,12 @@ export class ModbusTcpServer {
         if (this.refusedAt.size > 10_000) this.refusedAt.clear();
         this.refusedAt.set(ip, Date.now());
         this.recorder
-          .record(this.malformed({ ip, port }, null, Buffer.alloc(0), `connection refused: ${this.sockets.size} open, ${fromSource} from this source`, 'refused'))
+          .record(this.malformed({ ip, port }, null, Buffer.alloc(0), `connection refused: ${this.limiter.size} open, ${this.limiter.countFrom(ip)} from this source`, 'refused'))
           .catch((err: unknown) => this.log.error({ err }, 'could not record hit'));
       }
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    this.perSource.set(ip, fromSource + 1);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      const n = (this.perSource.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perSource.delete(ip);
-      else this.perSource.set(ip, n);
-    });
     socket.on('error', () => {
       /* resets by the peer are normal for scanners */
     });
