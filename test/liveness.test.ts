@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { startStack } from './helpers/stack.js';
 import { waitFor } from './helpers/net.js';
 import { modbusClient } from './helpers/modbus.js';
+import { runCli } from './helpers/cli.js';
+import { join } from 'node:path';
 
 interface GatewayView {
   id: string;
@@ -38,6 +40,12 @@ describe('heartbeats and silence', () => {
       expect(first.heartbeatVia).toBe('dns');
       expect(first.heartbeat).toMatchObject({ intervalSeconds: 1, outboxDepth: 0, gatewayTime: expect.any(String) });
       expect(first).not.toHaveProperty('secret');
+
+      // The operator's view from the gateway's side, read from its data directory.
+      const status = runCli(['gateway', 'status', '--data', join(stack.dir, 'gateway')]);
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/^outbox depth\s+0$/m);
+      expect(status.stdout).toMatch(/^dns\s+last ack 20\d\d-/m);
 
       await stack.stopGateway();
       const silent = await waitFor(async () => (await gateways()).find((g) => g.status === 'silent'), 6_000, 'silence');

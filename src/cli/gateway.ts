@@ -15,7 +15,8 @@ export function gatewayCommand(): Command {
     .description('run a gateway: decoy PLCs from a device profile, relaying every hit to the console')
     // `gateway status --data X`: options after a subcommand belong to the subcommand.
     .enablePositionalOptions()
-    .requiredOption('--enrollment <file>', 'enrollment file from `tripline console enroll`')
+    // Checked in the action, not by commander: `gateway status` needs no enrollment.
+    .option('--enrollment <file>', 'enrollment file from `tripline console enroll` (required)')
     .option('--profile <name|path>', 'device profile: a shipped name or a YAML file', 'water-lift-station')
     .option('--modbus-host <ip>', 'address the Modbus/TCP decoy listens on (all interfaces by default)', parseIp, '0.0.0.0')
     .option('--modbus-port <port>', 'Modbus/TCP port', parsePort, 502)
@@ -27,6 +28,7 @@ export function gatewayCommand(): Command {
     .option('--heartbeat-interval <seconds>', 'seconds between heartbeats to the console', parsePositiveInt, 60)
     .addOption(new Option('--durability <mode>', 'normal: commits survive a crash, reach the disk within ~1 s; full: every reply waits for the disk').choices(['normal', 'full']).default('normal'))
     .action(async (opts) => {
+      if (!opts.enrollment) throw new UsageError('gateway needs --enrollment FILE (from `tripline console enroll`)');
       if (!opts.data) throw new UsageError('gateway needs --data DIR');
       const enrollment = loadEnrollment(opts.enrollment);
       const profile = loadProfile(opts.profile);
