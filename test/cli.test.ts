@@ -153,6 +153,12 @@ describe('command-line errors', () => {
     const p = runCli(['demo', '--modbus-port', 'abc']);
     expect(p.status).not.toBe(0);
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
+    // Values that would reach the system resolver or a broken zone are refused up front.
+    for (const args of [['gateway', '--resolver', '127.0.0.1:99999'], ['gateway', '--resolver', ''], ['gateway', '--modbus-host', 'plc.example.net'], ['console', '--domain', 'bad domain'], ['console', '--domain', '']]) {
+      const r = runCli(args);
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^error: option '--[a-z-]+ <[^>]+>' argument '.*' is invalid\. /)]);
+    }
   });
 
   it('answers a bad profile with file, line and key on one line', () => {
@@ -185,13 +191,16 @@ describe('command-line errors', () => {
     expect(runCli(args).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('"consoleUrl": "http://console.example.net:8470"');
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    const again = runCli(args);
+    const again = runCli([...args.slice(0, 5), 'pump-9', ...args.slice(6)]);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/already enrolled/);
+    expect(again.stderr).toMatch(/gw\.json exists .*--force/);
+    const twice = runCli([...args, '--force']);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/already enrolled/);
     // A file that cannot be written leaves no half-enrolled gateway behind.
     const bad = runCli(['console', 'enroll', '--data', dir, '--name', 'pump-8', '--out', join(dir, 'missing', 'gw.json'), '--console-url', 'http://127.0.0.1:1']);
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tripline: cannot write .*gw\.json: ENOENT/)]);
-    expect(runCli([...args.slice(0, 5), 'pump-8', ...args.slice(6)]).status).toBe(0);
+    expect(runCli([...args.slice(0, 5), 'pump-8', ...args.slice(6), '--force']).status).toBe(0);
   });
 
   it.each([[[]], [['console']], [['console', 'enroll']], [['gateway']], [['demo']], [['hits']]])('prints help for %j', (args) => {

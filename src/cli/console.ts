@@ -3,7 +3,8 @@ import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { createLogger } from '../log.js';
 import { isIPv4 } from 'node:net';
-import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, splitList, UsageError } from './options.js';
+import { existsSync } from 'node:fs';
+import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, parseZones, UsageError } from './options.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -15,7 +16,7 @@ export function consoleCommand(): Command {
     .option('--http-port <port>', 'HTTP port', parsePort, 8470)
     .option('--console-url <url>', 'URL gateways reach this console at (written into enrollment files)', parseUrl)
     .option('--api-token <token>', 'bearer token for the API (or TRIPLINE_API_TOKEN; generated and stored in the data dir if absent)')
-    .option('--domain <zones>', 'canary zone(s) to serve over DNS, comma-separated (or CANARY_DOMAINS); none: no DNS', process.env.CANARY_DOMAINS)
+    .option('--domain <zones>', 'canary zone(s) to serve over DNS, comma-separated (or CANARY_DOMAINS); none: no DNS', parseZones)
     .option('--dns-host <ip>', 'address the DNS server listens on', parseIp, '0.0.0.0')
     .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
     .option('--silent-after <intervals>', 'heartbeat intervals a gateway may miss before it is reported silent', parsePositiveInt, 3)
@@ -29,7 +30,7 @@ export function consoleCommand(): Command {
         httpPort: opts.httpPort,
         consoleUrl: opts.consoleUrl,
         apiToken: opts.apiToken ?? process.env.TRIPLINE_API_TOKEN,
-        dnsZones: splitList(opts.domain),
+        dnsZones: opts.domain ?? (process.env.CANARY_DOMAINS ? parseZonesFromEnv(process.env.CANARY_DOMAINS) : []),
         dnsHost: opts.dnsHost,
         dnsPort: opts.dnsPort,
         publicIp: opts.publicIp,
@@ -45,13 +46,24 @@ export function consoleCommand(): Command {
     .description('register a gateway and write its enrollment file (mode 0600)')
     .requiredOption('--name <name>', 'gateway name, e.g. lift-station-07')
     .requiredOption('--out <file>', 'where to write the enrollment file')
+    .option('--force', 'overwrite an existing file at --out')
     .option('--data <dir>', "the console's data directory", defaultDataDir())
     .option('--console-url <url>', 'URL the gateway reaches the console at (default: the running console\'s)', parseUrl)
-    .option('--domain <zone>', "canary zone the gateway relays into over DNS (default: the running console's first)")
+    .option('--domain <zone>', "canary zone the gateway relays into over DNS (default: the running console's first)", (v: string) => parseZones(v)[0]!)
     .action((opts) => {
       if (!opts.data) throw new UsageError('enroll needs --data DIR (the console\'s)');
+      if (!opts.force && existsSync(opts.out)) throw new UsageError(`${opts.out} exists (another gateway's enrollment?); choose another --out, or --force`);
       const enrollment = enrollGateway({ dataDir: opts.data, name: opts.name, out: opts.out, consoleUrl: opts.consoleUrl, dnsDomain: opts.domain });
       process.stdout.write(`enrolled ${enrollment.name} as ${enrollment.gatewayId}; enrollment file ${opts.out} (mode 0600, holds the gateway's secret)\n`);
     });
   return cmd;
+}
+
+/** CANARY_DOMAINS, as canarytokens-docker names it; a bad value is the operator's to fix. */
+function parseZonesFromEnv(value: string): string[] {
+  try {
+    return parseZones(value);
+  } catch (err) {
+    throw new UsageError(`CANARY_DOMAINS: ${(err as Error).message}`);
+  }
 }

@@ -7,8 +7,8 @@ import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
-import { parseResolver, systemResolver } from '../relay/dns/resolver-client.js';
-import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, UsageError } from './options.js';
+import { systemResolver, type ResolverAddress } from '../relay/dns/resolver-client.js';
+import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseResolverOption, UsageError } from './options.js';
 
 export function gatewayCommand(): Command {
   const cmd = new Command('gateway')
@@ -21,7 +21,7 @@ export function gatewayCommand(): Command {
     .option('--modbus-host <ip>', 'address the Modbus/TCP decoy listens on (all interfaces by default)', parseIp, '0.0.0.0')
     .option('--modbus-port <port>', 'Modbus/TCP port', parsePort, 502)
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
-    .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)')
+    .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
     .option('--no-dns', 'relay over HTTP only, even if the enrollment names a DNS zone')
     .option('--dns-retry <seconds>', 'after DNS fails, use HTTP this long before trying DNS again', parsePositiveInt, 60)
     .option('--canarytoken <hostname>', 'also report new incidents as lookups of this Canarytokens DNS token')
@@ -32,7 +32,7 @@ export function gatewayCommand(): Command {
       if (!opts.data) throw new UsageError('gateway needs --data DIR');
       const enrollment = loadEnrollment(opts.enrollment);
       const profile = loadProfile(opts.profile);
-      const resolver = () => (opts.resolver ? parseResolver(opts.resolver) : systemResolver());
+      const resolver = () => (opts.resolver as ResolverAddress | undefined) ?? systemResolver();
       const gateway = await startGateway({
         dns: opts.dns && enrollment.dnsDomain ? { resolver: resolver(), retryMs: opts.dnsRetry * 1000 } : undefined,
         canarytoken: opts.canarytoken ? { hostname: opts.canarytoken, resolver: resolver() } : undefined,

@@ -17,7 +17,7 @@ export function hitsCommand(): Command {
       const url = opts.consoleUrl ?? (opts.data ? readPublicSettings(opts.data)?.consoleUrl : undefined);
       const token = opts.apiToken ?? process.env.TRIPLINE_API_TOKEN ?? (opts.data ? readApiToken(opts.data) : undefined);
       if (!url) {
-        const why = opts.data && !existsSync(opts.data) ? `${opts.data} does not exist` : `${opts.data ?? 'no --data'} is not a console's data directory (no console.json)`;
+        const why = !opts.data ? 'neither --console-url nor --data given' : !existsSync(opts.data) ? `${opts.data} does not exist` : `${opts.data} is not a console's data directory (no console.json)`;
         throw new UsageError(`no console URL: ${why}; pass --console-url, or the --data DIR of a console that has run`);
       }
       if (!token) throw new UsageError('no API token: pass --api-token or set TRIPLINE_API_TOKEN');
@@ -26,7 +26,8 @@ export function hitsCommand(): Command {
       try {
         response = await fetch(endpoint, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
       } catch (err) {
-        throw new UsageError(`cannot reach the console at ${url}: ${String((err as Error & { cause?: unknown }).cause ?? err)}`);
+        const cause = (err as Error & { cause?: Error }).cause ?? (err as Error);
+        throw new UsageError(`cannot reach the console at ${url}: ${cause.message}`);
       }
       if (response.status === 401) throw new UsageError(`the console at ${url} refused the API token`);
       if (!response.ok) throw new UsageError(`the console at ${url} answered HTTP ${response.status}`);

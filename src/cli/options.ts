@@ -5,6 +5,8 @@ import { EnrollmentError } from '../gateway/enrollment.js';
 import { EnrollError } from '../console/enroll.js';
 import { SchemaTooNewError } from '../db/open.js';
 import { isIP } from 'node:net';
+import { parseResolver, type ResolverAddress } from '../relay/dns/resolver-client.js';
+import { normaliseZone } from '../console/dns/zone.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -26,6 +28,26 @@ export function parseUrl(value: string): string {
     /* fall through */
   }
   throw new InvalidArgumentError('expected http://HOST:PORT or https://HOST:PORT');
+}
+
+/** `IP` or `IP:PORT` of a DNS resolver; empty is an error, not "use the default". */
+export function parseResolverOption(value: string): ResolverAddress {
+  try {
+    return parseResolver(value);
+  } catch {
+    throw new InvalidArgumentError('expected IP or IP:PORT of a DNS resolver, e.g. 127.0.0.1:53');
+  }
+}
+
+/** Comma-separated zone names, each checked. */
+export function parseZones(value: string): string[] {
+  const zones = splitList(value);
+  if (zones.length === 0) throw new InvalidArgumentError('expected one or more zone names, e.g. canary.example.net');
+  try {
+    return zones.map(normaliseZone);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 export function parsePositiveInt(value: string): number {

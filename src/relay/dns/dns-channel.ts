@@ -54,7 +54,8 @@ export class DnsChannel implements RelayChannel {
   }
 
   async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
-    if (!(await this.sendMessage(packValue({ heartbeat }, this.capacity)))) {
+    // Two rounds at most: a heartbeat stalled behind DNS retries would look like silence.
+    if (!(await this.sendMessage(packValue({ heartbeat }, this.capacity), 2))) {
       throw new DeliveryError(`heartbeat not acknowledged over DNS via ${this.options.resolver.host}:${this.options.resolver.port}`);
     }
   }
@@ -64,10 +65,9 @@ export class DnsChannel implements RelayChannel {
   }
 
   /** True once the console says it stored the message. */
-  private async sendMessage(message: OutgoingMessage): Promise<boolean> {
-    let pending: Chunk[] = message.chunks;
+  private async sendMessage(message: OutgoingMessage, rounds = 1 + (this.options.retries ?? 5)): Promise<boolean> {
     // A lost query costs one timeout; on a lossy radio link several rounds are normal.
-    const rounds = 1 + (this.options.retries ?? 5);
+    let pending: Chunk[] = message.chunks;
     for (let round = 0; round < rounds; round++) {
       if (round > 0) await jitter(100 * round);
       const results = await Promise.all(pending.map((chunk) => this.sendChunk(chunk)));
