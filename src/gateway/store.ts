@@ -134,6 +134,8 @@ export class GatewayStore {
   }
 
   saveChannelState(channel: string, state: ChannelState): void {
+    // A heartbeat still in flight at shutdown reports after the store closed: nothing to keep.
+    if (!this.db.open) return;
     this.db
       .prepare('INSERT INTO channel_state (channel, last_success_at, last_failure_at, last_error) VALUES (?, ?, ?, ?) ON CONFLICT(channel) DO UPDATE SET last_success_at = excluded.last_success_at, last_failure_at = excluded.last_failure_at, last_error = excluded.last_error')
       .run(channel, state.lastSuccessAt, state.lastFailureAt, state.lastError);
