@@ -85,6 +85,35 @@ describe('outages', () => {
   });
 });
 
+describe('a full outbox', () => {
+  it('keeps writes and first hits whole during an outage, folds repeated reads, and reports the folds', async () => {
+    const stack = await startStack({ outboxLimit: 10, heartbeatIntervalSeconds: 1 });
+    try {
+      await stack.restartConsole(500, async () => {
+        const client = await modbusClient(stack.gateway.modbusPort);
+        for (let i = 0; i < 40; i++) await client.readHoldingRegisters(i, 1);
+        await client.writeRegister(0, 222);
+        client.close(() => {});
+      });
+      const hits = await waitFor(async () => {
+        const all = await stack.hits('?limit=1000');
+        return all.some((h) => h.functionCode === 6) && stack.gateway.store.outboxDepth() === 0 ? all : undefined;
+      }, 10_000, 'the queued hits');
+      expect(hits.filter((h) => h.functionCode === 3)).toHaveLength(10);
+      expect(hits.find((h) => h.functionCode === 6)?.values).toEqual([222]);
+      const gateway = await waitFor(async () => {
+        const list = ((await (await stack.api('/api/v1/gateways')).json()) as { gateways: { heartbeat: { folded: number; folds: { count: number; functionCode: number }[] } | null }[] }).gateways;
+        return list.find((g) => g.heartbeat?.folded === 30);
+      }, 5_000, 'the folds reported in a heartbeat');
+      expect(gateway.heartbeat!.folds).toMatchObject([{ count: 30, functionCode: 3, srcIp: '127.0.0.1', outcome: 'ok' }]);
+      const status = runCli(['gateway', 'status', '--data', join(stack.dir, 'gateway')]);
+      expect(status.stdout).toMatch(/^folded hits\s+30$/m);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
 describe('intrusion incidents', () => {
   it('folds a register sweep from one source into one incident with exact counts, ranges and written values', async () => {
     const stack = await startStack();

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayStore } from '../gateway/store.js';
+import { DEFAULT_OUTBOX_LIMIT, GatewayStore } from '../gateway/store.js';
 import { terminalSafe } from './format.js';
 import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
@@ -26,6 +26,7 @@ export function gatewayCommand(): Command {
     .option('--dns-retry <seconds>', 'after DNS fails, use HTTP this long before trying DNS again', parsePositiveInt, 60)
     .option('--canarytoken <hostname>', 'also report new incidents as lookups of this Canarytokens DNS token')
     .option('--heartbeat-interval <seconds>', 'seconds between heartbeats to the console', parsePositiveInt, 60)
+    .option('--outbox-limit <entries>', 'undelivered hits kept whole; past it, repeated low-value hits are counted instead', parsePositiveInt, DEFAULT_OUTBOX_LIMIT)
     .addOption(new Option('--durability <mode>', 'normal: commits survive a crash, reach the disk within ~1 s; full: every reply waits for the disk').choices(['normal', 'full']).default('normal'))
     .action(async (opts) => {
       if (!opts.enrollment) throw new UsageError('gateway needs --enrollment FILE (from `tripline console enroll`)');
@@ -38,6 +39,7 @@ export function gatewayCommand(): Command {
         canarytoken: opts.canarytoken ? { hostname: opts.canarytoken, resolver: resolver() } : undefined,
         durability: opts.durability,
         heartbeatIntervalSeconds: opts.heartbeatInterval,
+        outboxLimit: opts.outboxLimit,
         enrollment,
         profile,
         dataDir: opts.data,
@@ -62,6 +64,10 @@ export function gatewayCommand(): Command {
           `outbox depth        ${store.outboxDepth()}`,
           `oldest undelivered  ${store.oldestPendingAt() ?? '-'}`,
         ];
+        lines.push(`folded hits         ${store.foldedTotal()}`);
+        for (const f of store.folds(10)) {
+          lines.push(`  ${String(f.count).padStart(8)}  ${terminalSafe(f.srcIp)} → ${terminalSafe(f.decoy)} ${f.functionCode === null ? f.outcome : `FC${f.functionCode} ${f.outcome}`}  last ${f.lastAt}`);
+        }
         for (const [channel, state] of Object.entries(store.channelStates())) {
           lines.push(`${channel.padEnd(20)}last ack ${state.lastSuccessAt ?? 'never'}; last failure ${state.lastFailureAt ?? 'never'}${state.lastError ? ` (${terminalSafe(state.lastError)})` : ''}`);
         }

@@ -14,5 +14,8 @@ export interface Heartbeat {
   /** When the oldest undelivered hit was recorded (gateway clock). */
   oldestPendingAt: string | null;
   channels: Record<string, ChannelState>;
+  /** Low-value hits counted instead of queued while the outbox was full, and the largest groups. */
+  folded: number;
+  folds: { srcIp: string; decoy: string; functionCode: number | null; outcome: string; count: number; lastAt: string }[];
   version: string;
 }

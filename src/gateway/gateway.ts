@@ -36,6 +36,8 @@ export interface GatewayOptions {
   /** Also report new incidents to a stock Canarytokens server's DNS token. */
   canarytoken?: { hostname: string; resolver: ResolverAddress };
   onHit?: (hit: Hit) => void;
+  /** Outbox entries before repeated low-value hits are folded into counts. */
+  outboxLimit?: number;
   /** Seconds between heartbeats (default 60). */
   heartbeatIntervalSeconds?: number;
 }
@@ -50,7 +52,7 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { enrollment, profile, log } = options;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const store = new GatewayStore(join(options.dataDir, 'gateway.db'), options.durability ?? 'normal');
+  const store = new GatewayStore(join(options.dataDir, 'gateway.db'), options.durability ?? 'normal', options.outboxLimit);
   const recorder = new GroupCommitRecorder(store);
   const channel = relayChannel(options, (name, state) => store.saveChannelState(name, state));
   const relay = new Relay(store, channel, log.child({ component: 'relay' }), options.relay);

@@ -33,6 +33,8 @@ export class Heartbeater {
       outboxDepth: this.store.outboxDepth(),
       oldestPendingAt: this.store.oldestPendingAt(),
       channels: this.store.channelStates(),
+      folded: this.store.foldedTotal(),
+      folds: this.store.folds(10).map(({ firstAt: _firstAt, ...fold }) => fold),
       version: VERSION,
     };
   }

@@ -45,3 +45,26 @@ describe('gateway store', () => {
     store.close();
   });
 });
+
+describe('bounded outbox', () => {
+  const read = (ip: string, address: number): Hit => ({ ...hit(address), functionCode: 3, quantity: 1, values: null, src: { ip, port: 1 } });
+
+  it('folds repeated low-value hits into counts once full, never writes or a source\'s first hit', () => {
+    const store = new GatewayStore(file(), 'normal', 5);
+    store.recordMany(Array.from({ length: 5 }, (_, i) => read('10.0.0.1', i)));
+    expect(store.outboxDepth()).toBe(5);
+    // Full: more reads from the same source are counted; a write and a new source are queued.
+    expect(store.recordMany([read('10.0.0.1', 9), read('10.0.0.1', 10), hit(11, 1), read('10.0.0.2', 12), read('10.0.0.2', 13)])).toBe(3);
+    expect(store.outboxDepth()).toBe(7);
+    expect(store.foldedTotal()).toBe(3);
+    expect(store.folds()).toEqual([
+      expect.objectContaining({ srcIp: '10.0.0.1', functionCode: 3, outcome: 'ok', count: 2 }),
+      expect.objectContaining({ srcIp: '10.0.0.2', functionCode: 3, outcome: 'ok', count: 1 }),
+    ]);
+    // Room again once the console acknowledges.
+    store.acknowledge(store.pending(10).map((e) => e.hit.id));
+    expect(store.outboxDepth()).toBe(0);
+    expect(store.recordMany([read('10.0.0.1', 20)])).toBe(0);
+    store.close();
+  });
+});

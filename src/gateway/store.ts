@@ -5,6 +5,7 @@
 import { openDatabase, type Db, type Migration } from '../db/open.js';
 import type { Hit } from '../core/hit.js';
 import type { ChannelState } from '../core/heartbeat.js';
+import { foldKey, isLowValue } from '../core/fold-policy.js';
 
 const migrations: Migration[] = [
   (db) =>
@@ -30,7 +31,36 @@ const migrations: Migration[] = [
         last_error      TEXT
       );
     `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE folds (
+        src_ip        TEXT NOT NULL,
+        decoy         TEXT NOT NULL,
+        function_code INTEGER NOT NULL,
+        outcome       TEXT NOT NULL,
+        count         INTEGER NOT NULL,
+        first_at      TEXT NOT NULL,
+        last_at       TEXT NOT NULL,
+        PRIMARY KEY (src_ip, decoy, function_code, outcome)
+      );
+    `),
 ];
+
+/**
+ * Default outbox bound: at ~2 KiB per queued hit (hit row, outbox row, indexes), 200,000 entries
+ * is ~400 MB, days of a busy scan on an SD card. Past it, repeated low-value hits are counted.
+ */
+export const DEFAULT_OUTBOX_LIMIT = 200_000;
+
+export interface FoldRow {
+  srcIp: string;
+  decoy: string;
+  functionCode: number | null;
+  outcome: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+}
 
 export const GATEWAY_SCHEMA_VERSION = migrations.length;
 
@@ -61,8 +91,18 @@ export class GatewayStore {
   private readonly bumpAttempts;
   private readonly recordTx;
 
-  constructor(file: string, readonly durability: Durability = 'normal') {
+  private depth: number;
+  /** Sources (with decoy) whose activity already has a queued hit since start: not "first" any more. */
+  private readonly seen = new Set<string>();
+  private readonly upsertFold;
+
+  constructor(file: string, readonly durability: Durability = 'normal', readonly outboxLimit = DEFAULT_OUTBOX_LIMIT) {
     this.db = openDatabase(file, migrations);
+    this.depth = (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    this.upsertFold = this.db.prepare(
+      `INSERT INTO folds (src_ip, decoy, function_code, outcome, count, first_at, last_at) VALUES (?, ?, ?, ?, 1, ?, ?)
+       ON CONFLICT (src_ip, decoy, function_code, outcome) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
+    );
     if (durability === 'full') this.db.pragma('synchronous = FULL');
     else {
       this.syncTimer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
@@ -77,17 +117,51 @@ export class GatewayStore {
     this.bumpAttempts = this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?');
     this.recordTx = this.db.transaction((hits: readonly Hit[]) => {
       const now = Date.now();
+      let folded = 0;
       for (const hit of hits) {
+        const source = `${hit.src.ip}|${hit.decoy}`;
+        if (this.depth >= this.outboxLimit && isLowValue(hit) && this.seen.has(source)) {
+          const key = foldKey(hit);
+          this.upsertFold.run(key.srcIp, key.decoy, key.functionCode, key.outcome, hit.at, hit.at);
+          folded++;
+          continue;
+        }
+        if (this.seen.size >= 100_000) this.seen.clear();
+        this.seen.add(source);
         this.insertHit.run(hit.id, hit.at, JSON.stringify(hit));
         this.insertOutbox.run(hit.id, now);
+        this.depth++;
       }
+      return folded;
     });
   }
 
-  /** Returns once the hits and their outbox entries are committed, in one transaction. */
-  recordMany(hits: readonly Hit[]): void {
-    this.recordTx(hits);
+  /**
+   * Returns once the hits and their outbox entries are committed, in one transaction. With the
+   * outbox full, repeated low-value hits are counted in `folds` instead; returns how many.
+   */
+  recordMany(hits: readonly Hit[]): number {
+    const folded = this.recordTx(hits);
     this.dirty = true;
+    return folded;
+  }
+
+  /** What was folded, largest counts first. */
+  folds(limit = 100): FoldRow[] {
+    const rows = this.db.prepare('SELECT * FROM folds ORDER BY count DESC LIMIT ?').all(limit) as Record<string, string | number>[];
+    return rows.map((r) => ({
+      srcIp: r.src_ip as string,
+      decoy: r.decoy as string,
+      functionCode: r.function_code === -1 ? null : (r.function_code as number),
+      outcome: r.outcome as string,
+      count: r.count as number,
+      firstAt: r.first_at as string,
+      lastAt: r.last_at as string,
+    }));
+  }
+
+  foldedTotal(): number {
+    return (this.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM folds').get() as { n: number }).n;
   }
 
   /** A passive checkpoint syncs the WAL to disk (and copies it into the database when it can). */
@@ -118,6 +192,7 @@ export class GatewayStore {
     this.db.transaction(() => {
       for (const id of hitIds) removed += this.deleteOutbox.run(id).changes;
     })();
+    this.depth -= removed;
     return removed;
   }
 
@@ -147,7 +222,7 @@ export class GatewayStore {
   }
 
   outboxDepth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    return this.depth;
   }
 
   close(): void {

@@ -88,6 +88,19 @@ export const WireHeartbeat = z
     outboxDepth: z.number().int().min(0),
     oldestPendingAt: z.string().datetime({ offset: true }).nullable(),
     channels: z.record(z.string().max(16), ChannelState).refine((c) => Object.keys(c).length <= 8, 'at most 8 channels'),
+    folded: z.number().int().min(0),
+    folds: z
+      .array(
+        z.object({
+          srcIp: z.string().max(64),
+          decoy: z.string().max(64),
+          functionCode: z.number().int().min(0).max(255).nullable(),
+          outcome: z.string().max(16),
+          count: z.number().int().min(1),
+          lastAt: z.string().max(40),
+        }).strict(),
+      )
+      .max(10),
     version: z.string().max(32),
   })
   .strict();

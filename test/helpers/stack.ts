@@ -41,6 +41,7 @@ export interface StackOptions {
   canarytoken?: { hostname: string; resolverPort: number };
   heartbeatIntervalSeconds?: number;
   silentAfterMissed?: number;
+  outboxLimit?: number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -77,6 +78,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       log: silentLog,
       relay: { backoff: { initialMs: 50, maxMs: 300 } },
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
+      outboxLimit: opts.outboxLimit,
       dns: resolverPort === undefined ? undefined : { resolver: { host: '127.0.0.1', port: resolverPort }, retryMs: opts.dnsRetryMs ?? 60_000, timeoutMs: opts.dnsTimeoutMs ?? 1_000 },
       canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },
     });

@@ -1,0 +1,17 @@
+/**
+ * What may be folded into a count when the outbox is full: repeated low-value hits. Writes (and,
+ * later, credential uses) and the first hit of each source's activity are always kept whole.
+ */
+import type { Hit } from './hit.js';
+
+const WRITE_FUNCTIONS = new Set([5, 6, 15, 16, 23]);
+
+export function isLowValue(hit: Hit): boolean {
+  if (hit.values !== null) return false;
+  return hit.functionCode === null || !WRITE_FUNCTIONS.has(hit.functionCode);
+}
+
+/** The key a folded hit is counted under. */
+export function foldKey(hit: Hit): { srcIp: string; decoy: string; functionCode: number; outcome: string } {
+  return { srcIp: hit.src.ip, decoy: hit.decoy, functionCode: hit.functionCode ?? -1, outcome: hit.outcome };
+}
