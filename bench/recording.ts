@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { pino } from 'pino';
 import { GatewayStore, type Durability } from '../src/gateway/store.js';
+import { startWalSync } from '../src/gateway/wal-syncer.js';
 import { GroupCommitRecorder, type HitRecorder } from '../src/gateway/recorder.js';
 import { ModbusTcpServer } from '../src/decoys/modbus/tcp-server.js';
 import { ModbusDevice } from '../src/decoys/modbus/device.js';
@@ -36,8 +37,17 @@ const hit = (i: number): Hit => ({
   unitId: 1, functionCode: 3, address: i % 100, quantity: 10, values: null, outcome: 'ok', exceptionCode: null, points: ['LS.PumpStartLevel'], detail: null, raw: '000100000006010300000010',
 });
 
+/** A store as the gateway runs it: in `normal` mode with the WAL synced by a worker every second. */
+function openStore(durability: Durability): { store: GatewayStore; close(): Promise<void> } {
+  const file = join(mkdtempSync(join(tmpdir(), 'tripline-rec-')), 'g.db');
+  const store = new GatewayStore(file, durability);
+  const syncer = startWalSync(store, file, () => {});
+  return { store, close: async () => (await syncer?.stop(), store.close()) };
+}
+
 async function throughput(durability: Durability): Promise<number> {
-  const store = new GatewayStore(join(mkdtempSync(join(tmpdir(), 'tripline-rec-')), 'g.db'), durability);
+  const opened = openStore(durability);
+  const store = opened.store;
   const recorder = new GroupCommitRecorder(store);
   const started = process.hrtime.bigint();
   for (let i = 0; i < HITS; i += 64) {
@@ -46,7 +56,7 @@ async function throughput(durability: Durability): Promise<number> {
     await Promise.all(turn);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  store.close();
+  await opened.close();
   return Math.round(HITS / seconds);
 }
 
@@ -90,9 +100,9 @@ for (const durability of ['normal', 'full'] as const) {
   const peer50: number[] = [];
   const peer99: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const store = new GatewayStore(join(mkdtempSync(join(tmpdir(), 'tripline-rec-')), 'g.db'), durability);
-    const recorded = await roundTrips(new GroupCommitRecorder(store));
-    store.close();
+    const opened = openStore(durability);
+    const recorded = await roundTrips(new GroupCommitRecorder(opened.store));
+    await opened.close();
     const none = await roundTrips(new NullRecorder());
     p50.push(pct(recorded, 50));
     p99.push(pct(recorded, 99));

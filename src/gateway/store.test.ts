@@ -68,3 +68,25 @@ describe('bounded outbox', () => {
     store.close();
   });
 });
+
+describe('WAL sync off the event loop', () => {
+  it('checkpoints the WAL from a worker in normal durability, with automatic checkpoints off', async () => {
+    const { startWalSync } = await import('./wal-syncer.js');
+    const path = file();
+    const store = new GatewayStore(path, 'normal');
+    const errors: string[] = [];
+    const syncer = startWalSync(store, path, (m) => errors.push(m));
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    store.recordMany(Array.from({ length: 200 }, (_, i) => hit(i, 50)));
+    const { statSync } = await import('node:fs');
+    const walBefore = statSync(`${path}-wal`).size;
+    expect(walBefore).toBeGreaterThan(0);
+    // Within ~1 s the worker's checkpoint has copied the WAL into the database file.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(statSync(path).size).toBeGreaterThan(100_000);
+    await syncer!.stop();
+    store.close();
+    expect(errors).toEqual([]);
+    expect(startWalSync(new GatewayStore(file(), 'full'), 'x', () => {})).toBeNull();
+  });
+});

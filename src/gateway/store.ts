@@ -78,12 +78,11 @@ export interface OutboxEntry {
 export type Durability = 'normal' | 'full';
 
 /** In `normal` mode the WAL is synced (by a passive checkpoint) this long after a commit at most. */
-const SYNC_INTERVAL_MS = 1_000;
+export const SYNC_INTERVAL_MS = 1_000;
 
 export class GatewayStore {
   readonly db: Db;
   private dirty = false;
-  private readonly syncTimer: NodeJS.Timeout | undefined;
   private readonly insertHit;
   private readonly insertOutbox;
   private readonly selectPending;
@@ -104,10 +103,6 @@ export class GatewayStore {
        ON CONFLICT (src_ip, decoy, function_code, outcome) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
     );
     if (durability === 'full') this.db.pragma('synchronous = FULL');
-    else {
-      this.syncTimer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
-      this.syncTimer.unref();
-    }
     this.insertHit = this.db.prepare('INSERT INTO hits (id, at, body) VALUES (?, ?, ?)');
     this.insertOutbox = this.db.prepare('INSERT INTO outbox (hit_id, created_at) VALUES (?, ?)');
     this.selectPending = this.db.prepare(
@@ -226,7 +221,6 @@ export class GatewayStore {
   }
 
   close(): void {
-    clearInterval(this.syncTimer);
     this.sync();
     this.db.close();
   }
