@@ -7,11 +7,9 @@ import { readFileSync } from 'node:fs';
 import { startStack, ZONE } from '../test/helpers/stack.js';
 import { fuzzDns } from '../test/helpers/dns-fuzz.js';
 import { gatewayLabel } from '../src/relay/dns/envelope.js';
+import { numberArg } from './lib/args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = numberArg;
 const total = arg('packets', 1_000_000);
 const stack = await startStack({ dns: true });
 const { gatewayId } = JSON.parse(readFileSync(stack.enrollmentFile, 'utf8')) as { gatewayId: string };

@@ -27,11 +27,9 @@ import { packHits } from '../src/relay/dns/message.js';
 import { newHitId, type Hit } from '../src/core/hit.js';
 import { startUnbound } from '../test/helpers/unbound.js';
 import { freePort } from '../test/helpers/net.js';
+import { numberArg } from './lib/args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = numberArg;
 const RUNS = arg('runs', 5);
 const QUERIES = arg('queries', 20_000);
 const LATENCY_HITS = arg('hits', 300);

@@ -3,11 +3,9 @@
  * Run: `npm run build && npx vite-node bench/kill-cycles.ts [--cycles 20] [--clients 4]`.
  */
 import { killCycles } from '../test/helpers/kill-cycles.js';
+import { numberArg } from './lib/args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = numberArg;
 const report = await killCycles({ cycles: arg('cycles', 20), clients: arg('clients', 4), runMs: [400, 1_200] });
 process.stdout.write(JSON.stringify(report) + '\n');
 process.exit(report.missing === 0 && report.duplicated === 0 ? 0 : 1);

@@ -20,11 +20,9 @@ import { ModbusDevice } from '../src/decoys/modbus/device.js';
 import { TagStore } from '../src/tags/tag-store.js';
 import { loadProfile } from '../src/profile/load.js';
 import { newHitId, type Hit } from '../src/core/hit.js';
+import { numberArg } from './lib/args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = numberArg;
 const RUNS = arg('runs', 5);
 const HITS = arg('hits', 50_000);
 const REQUESTS = arg('requests', 5_000);

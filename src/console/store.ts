@@ -100,15 +100,19 @@ export class ConsoleStore {
     );
     this.touchGateway = this.db.prepare('UPDATE gateways SET last_seen_at = ? WHERE id = ?');
     this.selectGateway = this.db.prepare('SELECT * FROM gateways WHERE id = ?');
+    // Built once: better-sqlite3 wraps a function per `db.transaction` call, which costs on hot paths.
+    this.runInTx = this.db.transaction((fn: () => unknown) => fn());
     this.insertTx = this.db.transaction((gatewayId: string, hits: readonly Hit[], via: string) => this.insertRows(gatewayId, hits, via));
   }
 
   private readonly insertTx;
+  private readonly runInTx;
 
   /** Runs `fn` in one transaction (nested calls become savepoints): one commit for many writes. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.runInTx(fn) as T;
   }
+
 
   enrollGateway(name: string): GatewayRecord {
     const record: GatewayRecord = {

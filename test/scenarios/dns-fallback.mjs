@@ -1,47 +1,17 @@
 // Runs inside a private network namespace (`unshare -n`, as root): the console's DNS port is
 // blocked and unblocked with nftables while a gateway relays hits. Prints one JSON line of results.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import net from 'node:net';
-import { pino } from 'pino';
-import { startConsole } from '../../dist/console/console.js';
-import { enrollGateway } from '../../dist/console/enroll.js';
-import { startGateway } from '../../dist/gateway/gateway.js';
-import { loadEnrollment } from '../../dist/gateway/enrollment.js';
-import { loadProfile } from '../../dist/profile/load.js';
+import { dropRule, flushRules, prepareNamespace, sleep, startPair } from './netns.mjs';
 
-const sh = (cmd, ...args) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = pino({ level: 'silent' });
-
-sh('ip', 'link', 'set', 'lo', 'up');
-sh('nft', 'add', 'table', 'inet', 't');
-sh('nft', 'add', 'chain', 'inet', 't', 'in', '{ type filter hook input priority 0 ; }');
-
-const dir = mkdtempSync(join(tmpdir(), 'tripline-netns-'));
-const zone = 'canary.example.net';
-const console_ = await startConsole({ dataDir: join(dir, 'console'), httpHost: '127.0.0.1', httpPort: 0, apiToken: 't', dnsZones: [zone], dnsHost: '127.0.0.1', dnsPort: 0, log });
-const dnsPort = console_.dnsPort;
-enrollGateway({ dataDir: join(dir, 'console'), name: 'netns-gw', out: join(dir, 'gw.json') });
-const block = () => {
-  sh('nft', 'add', 'rule', 'inet', 't', 'in', 'udp', 'dport', String(dnsPort), 'drop');
-  sh('nft', 'add', 'rule', 'inet', 't', 'in', 'tcp', 'dport', String(dnsPort), 'drop');
-};
-const unblock = () => sh('nft', 'flush', 'chain', 'inet', 't', 'in');
-
+prepareNamespace();
 const retryMs = 2_000;
-const gateway = await startGateway({
-  enrollment: loadEnrollment(join(dir, 'gw.json')),
-  profile: loadProfile('water-lift-station'),
-  dataDir: join(dir, 'gateway'),
-  modbusHost: '127.0.0.1',
-  modbusPort: 0,
-  log,
-  relay: { backoff: { initialMs: 100, maxMs: 1_000 } },
-  dns: { resolver: { host: '127.0.0.1', port: dnsPort }, retryMs, timeoutMs: 500 },
-});
+const pair = await startPair('netns-gw', (_enrollment, dnsPort) => ({ dns: { resolver: { host: '127.0.0.1', port: dnsPort }, retryMs, timeoutMs: 500 } }));
+const { console: console_, gateway, dnsPort } = pair;
+const block = () => {
+  dropRule('udp', 'dport', String(dnsPort));
+  dropRule('tcp', 'dport', String(dnsPort));
+};
+const unblock = () => flushRules();
 
 /** One FC3 read of one register at `address`; resolves when the decoy has answered. */
 function read(address) {
@@ -80,7 +50,7 @@ for (let attempt = 0; attempt < 5; attempt++) {
   if (result.restored.via === 'dns') break;
 }
 // 4. 30% of DNS packets dropped at random: every hit arrives, once.
-sh('nft', 'add', 'rule', 'inet', 't', 'in', 'udp', 'dport', String(dnsPort), 'numgen', 'random', 'mod', '10', '<', '3', 'drop');
+dropRule('udp', 'dport', String(dnsPort), 'numgen', 'random', 'mod', '10', '<', '3');
 for (let a = 100; a < 120; a++) await read(a);
 const lossy = await Promise.all(Array.from({ length: 20 }, (_, i) => arrival(100 + i, 20_000)));
 const stored = console_.store.listHits({ limit: 10_000 }).filter((h) => h.address >= 100 && h.address < 120);
@@ -89,7 +59,6 @@ result.lossy = { arrived: lossy.filter((r) => r.via).length, stored: stored.leng
 for (let waited = 0; gateway.store.outboxDepth() > 0 && waited < 10_000; waited += 50) await sleep(50);
 result.outbox = gateway.store.outboxDepth();
 
-await gateway.stop();
-await console_.stop();
+await pair.stop();
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(0);

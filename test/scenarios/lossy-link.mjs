@@ -1,51 +1,25 @@
 // Runs inside a private network namespace (`unshare -n`, as root): random loss on the DNS path
 // in both directions (queries to the console's port, answers from it) while several sources
 // touch the decoy. Usage: node lossy-link.mjs HITS LOSS_PERCENT [SOURCES]. Prints one JSON line.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import net from 'node:net';
-import { pino } from 'pino';
-import { startConsole } from '../../dist/console/console.js';
-import { enrollGateway } from '../../dist/console/enroll.js';
-import { startGateway } from '../../dist/gateway/gateway.js';
-import { loadEnrollment } from '../../dist/gateway/enrollment.js';
-import { loadProfile } from '../../dist/profile/load.js';
+import { dropRule, prepareNamespace, sleep, startPair } from './netns.mjs';
 
 const [hitsArg = '300', lossArg = '30', sourcesArg = '5'] = process.argv.slice(2);
 const HITS = Number(hitsArg);
 const LOSS = Number(lossArg);
 const SOURCES = Number(sourcesArg);
-const sh = (...args) => execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = pino({ level: 'silent' });
 
-sh('ip', 'link', 'set', 'lo', 'up');
-const dir = mkdtempSync(join(tmpdir(), 'tripline-lossy-'));
-const zone = 'canary.example.net';
-const console_ = await startConsole({ dataDir: join(dir, 'console'), httpHost: '127.0.0.1', httpPort: 0, apiToken: 't', dnsZones: [zone], dnsHost: '127.0.0.1', dnsPort: 0, log });
-const port = String(console_.dnsPort);
-enrollGateway({ dataDir: join(dir, 'console'), name: 'lossy-gw', out: join(dir, 'gw.json') });
-// numgen random mod 100 < LOSS: drop LOSS % of the packets, each direction on its own.
-sh('nft', 'add', 'table', 'inet', 't');
-sh('nft', 'add', 'chain', 'inet', 't', 'in', '{ type filter hook input priority 0 ; }');
-for (const dir_ of ['dport', 'sport']) {
-  for (const proto of ['udp', 'tcp']) sh('nft', 'add', 'rule', 'inet', 't', 'in', proto, dir_, port, 'numgen', 'random', 'mod', '100', '<', String(LOSS), 'drop');
-}
-
-const gateway = await startGateway({
+prepareNamespace();
+const pair = await startPair('lossy-gw', (enrollment, dnsPort) => ({
   // DNS only, as on a site where nothing else leaves: HTTP points at a closed port.
-  enrollment: { ...loadEnrollment(join(dir, 'gw.json')), consoleUrl: 'http://127.0.0.1:9' },
-  profile: loadProfile('water-lift-station'),
-  dataDir: join(dir, 'gateway'),
-  modbusHost: '127.0.0.1',
-  modbusPort: 0,
-  log,
-  relay: { backoff: { initialMs: 100, maxMs: 1_000 } },
-  dns: { resolver: { host: '127.0.0.1', port: console_.dnsPort }, retryMs: 1_000, timeoutMs: 300 },
-});
-const recordedAt = new Map();
+  enrollment: { ...enrollment, consoleUrl: 'http://127.0.0.1:9' },
+  dns: { resolver: { host: '127.0.0.1', port: dnsPort }, retryMs: 1_000, timeoutMs: 300 },
+}));
+const { console: console_, gateway, dnsPort } = pair;
+// numgen random mod 100 < LOSS: drop LOSS % of the packets, each direction on its own.
+for (const direction of ['dport', 'sport']) {
+  for (const proto of ['udp', 'tcp']) dropRule(proto, direction, String(dnsPort), 'numgen', 'random', 'mod', '100', '<', String(LOSS));
+}
 
 /** One FC6 write from 127.0.0.<source>; the value identifies the hit. */
 function write(source, n) {
@@ -60,7 +34,6 @@ function write(source, n) {
 
 for (let n = 0; n < HITS; n++) {
   await write(n % SOURCES, n);
-  recordedAt.set(`${100 + (n % SOURCES)}/${n}`, Date.now());
   await sleep(5);
 }
 const started = Date.now();
@@ -84,7 +57,6 @@ const result = {
   incidents: incidents.length,
   incidentHits: incidents.reduce((n, i) => n + i.hitCount, 0),
 };
-await gateway.stop();
-await console_.stop();
+await pair.stop();
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(0);
