@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_OUTBOX_LIMIT, GatewayStore } from '../gateway/store.js';
@@ -24,6 +24,7 @@ export function gatewayCommand(): Command {
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
     .option('--no-dns', 'relay over HTTP only, even if the enrollment names a DNS zone')
     .option('--dns-retry <seconds>', 'after DNS fails, use HTTP this long before trying DNS again', parsePositiveInt, 60)
+    .option('--dns-hit-budget <queries>', 'DNS queries per minute for hit detail beyond incident summaries (0: none, "unlimited")', parseHitBudget, 20)
     .option('--canarytoken <hostname>', 'also report new incidents as lookups of this Canarytokens DNS token')
     .option('--heartbeat-interval <seconds>', 'seconds between heartbeats to the console', parsePositiveInt, 60)
     .option('--outbox-limit <entries>', 'undelivered hits kept whole; past it, repeated low-value hits are counted instead', parsePositiveInt, DEFAULT_OUTBOX_LIMIT)
@@ -35,7 +36,7 @@ export function gatewayCommand(): Command {
       const profile = loadProfile(opts.profile);
       const resolver = () => (opts.resolver as ResolverAddress | undefined) ?? systemResolver();
       const gateway = await startGateway({
-        dns: opts.dns && enrollment.dnsDomain ? { resolver: resolver(), retryMs: opts.dnsRetry * 1000 } : undefined,
+        dns: opts.dns && enrollment.dnsDomain ? { resolver: resolver(), retryMs: opts.dnsRetry * 1000, hitBudget: opts.dnsHitBudget === null ? null : { burst: opts.dnsHitBudget, perMinute: opts.dnsHitBudget } } : undefined,
         canarytoken: opts.canarytoken ? { hostname: opts.canarytoken, resolver: resolver() } : undefined,
         durability: opts.durability,
         heartbeatIntervalSeconds: opts.heartbeatInterval,
@@ -63,6 +64,7 @@ export function gatewayCommand(): Command {
         const lines = [
           `outbox depth        ${store.outboxDepth()}`,
           `oldest undelivered  ${store.oldestPendingAt() ?? '-'}`,
+          `unreported incidents ${store.unreportedIncidents()}`,
         ];
         lines.push(`folded hits         ${store.foldedTotal()}`);
         for (const f of store.folds(10)) {
@@ -77,4 +79,11 @@ export function gatewayCommand(): Command {
       }
     });
   return cmd;
+}
+
+/** A non-negative whole number of queries per minute, or `unlimited` (null). */
+function parseHitBudget(value: string): number | null {
+  if (value === 'unlimited') return null;
+  if (!/^\d{1,6}$/.test(value)) throw new InvalidArgumentError('expected a whole number of queries per minute, or "unlimited"');
+  return Number(value);
 }

@@ -3,7 +3,8 @@
  * on its own, stored once (by id), counted, and announced if new.
  */
 import type { Logger } from 'pino';
-import { WireHit } from '../relay/wire.js';
+import { WireHit, WireIncidentReport } from '../relay/wire.js';
+import type { IncidentReport } from '../core/incident-book.js';
 import { logSafe } from '../core/text.js';
 import type { Hit } from '../core/hit.js';
 import type { ConsoleStore } from './store.js';
@@ -59,4 +60,28 @@ export function acceptHits(deps: AcceptDeps, gatewayId: string, items: readonly 
   deps.metrics.duplicates.inc(duplicates.length);
   if (fresh.length > 0) deps.onNewHits(fresh, gatewayId, via);
   return { acked: [...inserted, ...duplicates], rejected, inserted: inserted.length, duplicates: duplicates.length };
+}
+
+/**
+ * Incident summaries from a gateway. Returns the ids it may forget: stored ones, and invalid ones
+ * (logged), since resending a report the console refuses cannot help.
+ */
+export function acceptReports(deps: AcceptDeps, gatewayId: string, items: readonly unknown[], via: string): string[] {
+  const valid: IncidentReport[] = [];
+  const settled: string[] = [];
+  let firstIssue: string | undefined;
+  for (const item of items) {
+    const parsed = WireIncidentReport.safeParse(item);
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && id.length <= 64) settled.push(id);
+    if (parsed.success) valid.push(parsed.data);
+    else {
+      deps.metrics.rejected.inc({ reason: 'invalid_report' });
+      firstIssue ??= `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
+    }
+  }
+  if (firstIssue !== undefined) deps.log.error({ gateway: gatewayId, via, firstIssue: logSafe(firstIssue) }, 'invalid incident reports from authenticated gateway');
+  deps.store.transaction(() => deps.incidents.onReports(gatewayId, valid));
+  deps.metrics.reports.inc({ via }, valid.length);
+  return settled;
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db, type Migration } from '../db/open.js';
 import type { Hit } from '../core/hit.js';
 import type { Heartbeat } from '../core/heartbeat.js';
+import type { IncidentSummary } from '../core/incident.js';
 
 const migrations: Migration[] = [
   (db) =>
@@ -49,6 +50,16 @@ const migrations: Migration[] = [
         cleared_at  TEXT
       );
       CREATE INDEX incidents_open ON incidents(kind, gateway_id, status, src_ip, last_seen);
+    `),
+  // Intrusion incidents named by the gateway: its summary reports and the relayed hits, kept
+  // apart so that the merged view is a pure function of both.
+  (db) =>
+    db.exec(`
+      ALTER TABLE incidents ADD COLUMN ref TEXT;
+      ALTER TABLE incidents ADD COLUMN report TEXT;
+      ALTER TABLE incidents ADD COLUMN report_version INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE incidents ADD COLUMN from_hits TEXT;
+      CREATE UNIQUE INDEX incidents_ref ON incidents(gateway_id, ref) WHERE ref IS NOT NULL;
     `),
 ];
 
@@ -209,6 +220,37 @@ export class ConsoleStore {
     this.db.prepare("UPDATE incidents SET status = 'cleared', cleared_at = ? WHERE id = ?").run(at, id);
   }
 
+  /** The incident a gateway named `ref`, if the console has heard of it. */
+  incidentByRef(gatewayId: string, ref: string): IncidentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE gateway_id = ? AND ref = ?').get(gatewayId, ref) as Record<string, unknown> | undefined;
+    return row && toIncident(row);
+  }
+
+  /** Creates or replaces a gateway-named incident: both sources and their merged view. */
+  saveRefIncident(incident: NewIncident & { ref: string; report: ReportedSummary | null; reportVersion: number; fromHits: IncidentSummary | null }): void {
+    this.db
+      .prepare(
+        `INSERT INTO incidents (kind, gateway_id, decoy, src_ip, severity, first_seen, last_seen, hit_count, detail, ref, report, report_version, from_hits)
+         VALUES (@kind, @gatewayId, @decoy, @srcIp, @severity, @firstSeen, @lastSeen, @hitCount, @detail, @ref, @report, @reportVersion, @fromHits)
+         ON CONFLICT (gateway_id, ref) WHERE ref IS NOT NULL DO UPDATE SET severity = excluded.severity, first_seen = excluded.first_seen,
+           last_seen = excluded.last_seen, hit_count = excluded.hit_count, detail = excluded.detail, report = excluded.report,
+           report_version = excluded.report_version, from_hits = excluded.from_hits`,
+      )
+      .run({
+        ...incident,
+        detail: JSON.stringify(incident.detail),
+        report: incident.report && JSON.stringify(incident.report),
+        fromHits: incident.fromHits && JSON.stringify(incident.fromHits),
+      });
+  }
+
+  /** Clears a source's other open intrusion incidents on a gateway: a newer one has begun. */
+  clearOtherIntrusions(gatewayId: string, srcIp: string, ref: string, at: string): void {
+    this.db
+      .prepare("UPDATE incidents SET status = 'cleared', cleared_at = ? WHERE kind = 'intrusion' AND gateway_id = ? AND src_ip = ? AND status = 'open' AND ref IS NOT ? AND last_seen < ?")
+      .run(at, gatewayId, srcIp, ref, at);
+  }
+
   /** The open incident of a kind for a gateway (and source), if any. */
   openIncidentFor(kind: string, gatewayId: string, srcIp: string | null): IncidentRecord | undefined {
     const row = this.db
@@ -265,7 +307,15 @@ export interface IncidentRecord extends NewIncident {
   id: number;
   status: 'open' | 'cleared';
   clearedAt: string | null;
+  /** The gateway's own id for the incident (intrusions from gateways that summarise). */
+  ref: string | null;
+  report: ReportedSummary | null;
+  reportVersion: number;
+  fromHits: IncidentSummary | null;
 }
+
+/** A gateway's latest summary, with every written value any of its reports carried. */
+export type ReportedSummary = IncidentSummary;
 
 function toIncident(row: Record<string, unknown>): IncidentRecord {
   return {
@@ -281,5 +331,9 @@ function toIncident(row: Record<string, unknown>): IncidentRecord {
     detail: JSON.parse(row.detail as string) as object,
     status: row.status as 'open' | 'cleared',
     clearedAt: (row.cleared_at as string | null) ?? null,
+    ref: (row.ref as string | null) ?? null,
+    report: row.report ? (JSON.parse(row.report as string) as ReportedSummary) : null,
+    reportVersion: (row.report_version as number | null) ?? 0,
+    fromHits: row.from_hits ? (JSON.parse(row.from_hits as string) as IncidentSummary) : null,
   };
 }

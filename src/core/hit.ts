@@ -33,6 +33,8 @@ export interface Hit {
   detail: string | null;
   /** The request as received, hex, capped at one maximum-size frame. */
   raw: string | null;
+  /** The gateway's incident this hit belongs to, set when it is recorded. */
+  incident?: string;
 }
 
 /** What a decoy learned from one request; the adapter adds who, when and where. */

@@ -12,7 +12,8 @@ import { GroupCommitRecorder } from './recorder.js';
 import { HttpChannel } from '../relay/http-channel.js';
 import { Relay, type RelayOptions } from '../relay/relay.js';
 import type { RelayChannel } from '../relay/channel.js';
-import { DnsChannel } from '../relay/dns/dns-channel.js';
+import { DEFAULT_DNS_HIT_BUDGET, DnsChannel } from '../relay/dns/dns-channel.js';
+import { ReportRelay } from '../relay/report-relay.js';
 import { FallbackChannel } from '../relay/fallback.js';
 import type { ResolverAddress } from '../relay/dns/resolver-client.js';
 import { CanarytokensNotifier } from '../relay/canarytokens/notifier.js';
@@ -33,7 +34,7 @@ export interface GatewayOptions {
   /** `normal`: commits survive a killed process, the WAL reaches the disk within ~1 s; `full`: every reply waits for the sync. */
   durability?: Durability;
   /** Relay over DNS first (through this resolver), HTTP as fallback. Without it: HTTP only. */
-  dns?: { resolver: ResolverAddress; zone?: string; retryMs?: number; timeoutMs?: number };
+  dns?: { resolver: ResolverAddress; zone?: string; retryMs?: number; timeoutMs?: number; hitBudget?: { burst: number; perMinute: number } | null };
   /** Also report new incidents to a stock Canarytokens server's DNS token. */
   canarytoken?: { hostname: string; resolver: ResolverAddress };
   onHit?: (hit: Hit) => void;
@@ -47,6 +48,9 @@ export interface RunningGateway {
   modbusPort: number;
   store: GatewayStore;
   relay: Relay;
+  reports: ReportRelay;
+  /** Queries the DNS channel sent, if DNS is on. */
+  dnsQueries(): number;
   stop(): Promise<void>;
 }
 
@@ -58,12 +62,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // `normal` durability: the WAL reaches the disk within ~1 s, synced off the event loop.
   const syncer = startWalSync(store, dbFile, (message) => log.error({ err: message }, 'WAL sync failed'));
   const recorder = new GroupCommitRecorder(store);
-  const channel = relayChannel(options, (name, state) => store.saveChannelState(name, state));
-  const relay = new Relay(store, channel, log.child({ component: 'relay' }), options.relay);
+  const channels = relayChannels(options, (name, state) => store.saveChannelState(name, state));
+  const relay = new Relay(store, channels.hits, log.child({ component: 'relay' }), options.relay);
+  const reports = new ReportRelay(store, channels.summaries, log.child({ component: 'reports' }), options.relay?.backoff);
   const canarytokens = options.canarytoken
     ? new CanarytokensNotifier({ ...options.canarytoken, gatewayName: enrollment.name }, log.child({ component: 'canarytokens' }))
     : null;
   recorder.onRecorded((hits) => {
+    reports.wake();
     relay.wake();
     for (const hit of hits) {
       canarytokens?.onHit(hit);
@@ -82,23 +88,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   } catch (err) {
     await syncer?.stop();
     store.close();
-    channel.close?.();
+    channels.close();
     throw err;
   }
+  reports.start();
   relay.start();
-  const heartbeater = new Heartbeater(channel, store, options.heartbeatIntervalSeconds ?? 60, log.child({ component: 'heartbeat' }));
+  const heartbeater = new Heartbeater(channels.summaries, store, options.heartbeatIntervalSeconds ?? 60, log.child({ component: 'heartbeat' }));
   heartbeater.start();
-  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, console: enrollment.consoleUrl, relay: channel.name, outbox: store.outboxDepth() }, 'gateway started');
+  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
 
   return {
     modbusPort,
     store,
     relay,
+    reports,
+    dnsQueries: () => channels.dns?.queriesSent ?? 0,
     async stop() {
       heartbeater.stop();
       await modbus.close();
-      await relay.stop();
-      channel.close?.();
+      await Promise.all([relay.stop(), reports.stop()]);
+      channels.close();
       canarytokens?.close();
       await syncer?.stop();
       store.close();
@@ -106,12 +115,33 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 }
 
+interface Channels {
+  /** Incident summaries and heartbeats: small and urgent, DNS first. */
+  summaries: RelayChannel;
+  /** Hit detail: DNS within its budget, the rest over HTTP. */
+  hits: RelayChannel;
+  dns: DnsChannel | null;
+  close(): void;
+}
+
 /** DNS first with HTTP fallback when the enrollment names a zone and DNS is on; else HTTP. */
-function relayChannel(options: GatewayOptions, onState: (channel: string, state: ChannelState) => void): RelayChannel {
+function relayChannels(options: GatewayOptions, onState: (channel: string, state: ChannelState) => void): Channels {
   const { enrollment } = options;
   const http = new TrackedChannel(new HttpChannel({ consoleUrl: enrollment.consoleUrl, gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes }), onState);
   const zone = options.dns?.zone ?? enrollment.dnsDomain;
-  if (!options.dns || !zone) return http;
-  const dns = new TrackedChannel(new DnsChannel({ gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes, zone, resolver: options.dns.resolver, timeoutMs: options.dns.timeoutMs }), onState);
-  return new FallbackChannel(dns, http, options.dns.retryMs ?? 60_000);
+  if (!options.dns || !zone) return { summaries: http, hits: http, dns: null, close: () => http.close() };
+  // `hitBudget: null` lifts the budget (a DNS-only site that wants every hit's detail over DNS).
+  const hitBudget = options.dns.hitBudget === null ? undefined : (options.dns.hitBudget ?? DEFAULT_DNS_HIT_BUDGET);
+  const dns = new DnsChannel({ gatewayId: enrollment.gatewayId, secret: enrollment.secretBytes, zone, resolver: options.dns.resolver, timeoutMs: options.dns.timeoutMs, hitBudget });
+  const trackedDns = new TrackedChannel(dns, onState);
+  const retryMs = options.dns.retryMs ?? 60_000;
+  return {
+    summaries: new FallbackChannel(trackedDns, http, retryMs),
+    hits: new FallbackChannel(trackedDns, http, retryMs),
+    dns,
+    close: () => {
+      dns.close();
+      http.close();
+    },
+  };
 }

@@ -6,6 +6,9 @@ import { openDatabase, type Db, type Migration } from '../db/open.js';
 import type { Hit } from '../core/hit.js';
 import type { ChannelState } from '../core/heartbeat.js';
 import { foldKey, isLowValue } from '../core/fold-policy.js';
+import { newHitId } from '../core/hit.js';
+import { IncidentBook, type BookedIncident, type IncidentReport } from '../core/incident-book.js';
+import { QUIET_GAP_MS, type IncidentSummary, type Severity } from '../core/incident.js';
 
 const migrations: Migration[] = [
   (db) =>
@@ -43,6 +46,23 @@ const migrations: Migration[] = [
         last_at       TEXT NOT NULL,
         PRIMARY KEY (src_ip, decoy, function_code, outcome)
       );
+    `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE incidents (
+        id            TEXT PRIMARY KEY,
+        src_ip        TEXT NOT NULL,
+        decoy         TEXT NOT NULL,
+        summary       TEXT NOT NULL,
+        version       INTEGER NOT NULL,
+        sent_version  INTEGER NOT NULL DEFAULT 0,
+        sent_writes   INTEGER NOT NULL DEFAULT 0,
+        first_sent_at INTEGER,
+        last_sent_at  INTEGER,
+        sent_severity TEXT,
+        last_seen     TEXT NOT NULL
+      );
+      CREATE INDEX incidents_last_seen ON incidents(last_seen);
     `),
 ];
 
@@ -91,12 +111,22 @@ export class GatewayStore {
   private readonly recordTx;
 
   private depth: number;
-  /** Sources (with decoy) whose activity already has a queued hit since start: not "first" any more. */
-  private readonly seen = new Set<string>();
   private readonly upsertFold;
+  /** Open incidents and their unacknowledged summaries; persisted in `incidents`. */
+  readonly incidents: IncidentBook;
+  private readonly saveIncident;
 
-  constructor(file: string, readonly durability: Durability = 'normal', readonly outboxLimit = DEFAULT_OUTBOX_LIMIT) {
+  constructor(file: string, readonly durability: Durability = 'normal', readonly outboxLimit = DEFAULT_OUTBOX_LIMIT, private readonly quietGapMs = QUIET_GAP_MS) {
     this.db = openDatabase(file, migrations);
+    this.incidents = new IncidentBook(() => newHitId(), quietGapMs);
+    this.saveIncident = this.db.prepare(
+      `INSERT INTO incidents (id, src_ip, decoy, summary, version, sent_version, sent_writes, first_sent_at, last_sent_at, sent_severity, last_seen)
+       VALUES (@id, @srcIp, @decoy, @summary, @version, @sentVersion, @sentWrites, @firstSentAt, @lastSentAt, @sentSeverity, @lastSeen)
+       ON CONFLICT (id) DO UPDATE SET summary = excluded.summary, version = excluded.version, sent_version = excluded.sent_version,
+         sent_writes = excluded.sent_writes, first_sent_at = excluded.first_sent_at, last_sent_at = excluded.last_sent_at,
+         sent_severity = excluded.sent_severity, last_seen = excluded.last_seen`,
+    );
+    this.loadIncidents();
     this.depth = (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
     this.upsertFold = this.db.prepare(
       `INSERT INTO folds (src_ip, decoy, function_code, outcome, count, first_at, last_at) VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -113,19 +143,26 @@ export class GatewayStore {
     this.recordTx = this.db.transaction((hits: readonly Hit[]) => {
       const now = Date.now();
       let folded = 0;
+      const touched = new Set<BookedIncident>();
       for (const hit of hits) {
-        const source = `${hit.src.ip}|${hit.decoy}`;
-        if (this.depth >= this.outboxLimit && isLowValue(hit) && this.seen.has(source)) {
+        // Counted in its incident first, folded or not: the summary stays exact either way.
+        const incident = this.incidents.add(hit);
+        hit.incident = incident.id;
+        touched.add(incident);
+        // The first hit of an incident is never folded.
+        if (this.depth >= this.outboxLimit && isLowValue(hit) && incident.summary.hitCount > 1) {
           const key = foldKey(hit);
           this.upsertFold.run(key.srcIp, key.decoy, key.functionCode, key.outcome, hit.at, hit.at);
           folded++;
           continue;
         }
-        if (this.seen.size >= 100_000) this.seen.clear();
-        this.seen.add(source);
         this.insertHit.run(hit.id, hit.at, JSON.stringify(hit));
         this.insertOutbox.run(hit.id, now);
         this.depth++;
+      }
+      for (const incident of touched) {
+        incident.version++;
+        this.persistIncident(incident);
       }
       return folded;
     });
@@ -136,9 +173,74 @@ export class GatewayStore {
    * outbox full, repeated low-value hits are counted in `folds` instead; returns how many.
    */
   recordMany(hits: readonly Hit[]): number {
-    const folded = this.recordTx(hits);
+    let folded: number;
+    try {
+      folded = this.recordTx(hits);
+    } catch (err) {
+      // Rolled back: the incidents in memory counted hits that were not stored.
+      this.loadIncidents();
+      throw err;
+    }
     this.dirty = true;
     return folded;
+  }
+
+  /** Incident summaries due for a report now. */
+  dueReports(now = Date.now()): IncidentReport[] {
+    return this.incidents.due(now);
+  }
+
+  /** The console stored these reports. */
+  reportsAcknowledged(reports: readonly IncidentReport[], now = Date.now()): void {
+    if (!this.db.open) return;
+    const changed = this.incidents.acknowledged(reports, now);
+    this.db.transaction(() => {
+      for (const incident of changed) this.persistIncident(incident);
+    })();
+    this.incidents.prune(new Date(now).toISOString());
+  }
+
+  /** Incidents whose latest summary the console has not acknowledged yet. */
+  unreportedIncidents(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM incidents WHERE sent_version < version').get() as { n: number }).n;
+  }
+
+  private persistIncident(incident: BookedIncident): void {
+    this.saveIncident.run({
+      id: incident.id,
+      srcIp: incident.srcIp,
+      decoy: incident.decoy,
+      summary: JSON.stringify(incident.summary),
+      version: incident.version,
+      sentVersion: incident.sentVersion,
+      sentWrites: incident.sentWrites,
+      firstSentAt: incident.firstSentAt,
+      lastSentAt: incident.lastSentAt,
+      sentSeverity: incident.sentSeverity,
+      lastSeen: incident.summary.lastSeen,
+    });
+  }
+
+  /** Incidents that may still grow (within the quiet gap) or still owe the console a report. */
+  private loadIncidents(): void {
+    const since = new Date(Date.now() - this.quietGapMs).toISOString();
+    const rows = this.db
+      .prepare('SELECT * FROM incidents WHERE sent_version < version OR last_seen >= ? ORDER BY last_seen')
+      .all(since) as Record<string, string | number | null>[];
+    this.incidents.load(
+      rows.map((r) => ({
+        id: r.id as string,
+        srcIp: r.src_ip as string,
+        decoy: r.decoy as string,
+        summary: JSON.parse(r.summary as string) as IncidentSummary,
+        version: r.version as number,
+        sentVersion: r.sent_version as number,
+        sentWrites: r.sent_writes as number,
+        firstSentAt: r.first_sent_at as number | null,
+        lastSentAt: r.last_sent_at as number | null,
+        sentSeverity: r.sent_severity as Severity | null,
+      })),
+    );
   }
 
   /** What was folded, largest counts first. */

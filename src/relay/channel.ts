@@ -1,6 +1,7 @@
-/** A way to get hits to the console. HTTP now; DNS and Canarytokens join behind the same interface. */
+/** A way to get hits, incident summaries and heartbeats to the console: DNS or HTTP. */
 import type { Hit } from '../core/hit.js';
 import type { Heartbeat } from '../core/heartbeat.js';
+import type { IncidentReport } from '../core/incident-book.js';
 
 export interface RelayChannel {
   readonly name: string;
@@ -9,6 +10,8 @@ export interface RelayChannel {
    * reply. Throws (or rejects) when delivery failed or the reply could not be trusted.
    */
   deliver(hits: readonly Hit[]): Promise<Delivery>;
+  /** Delivers incident summaries; resolves with the ids of those the console stored. */
+  deliverReports(reports: readonly IncidentReport[]): Promise<string[]>;
   /** Delivers a heartbeat; resolves once the console acknowledged it, throws otherwise. */
   sendHeartbeat(heartbeat: Heartbeat): Promise<void>;
   /** Releases sockets. */

@@ -1,10 +1,12 @@
 /**
- * Relay policy: DNS first; whatever it cannot deliver goes over HTTP at once; after a failed DNS
- * round, HTTP carries everything until DNS is tried again (every `primaryRetryMs`), and DNS is
- * used again as soon as it works.
+ * Relay policy: the primary channel (DNS) first; whatever it cannot deliver goes over the
+ * secondary (HTTP) at once; after a failed primary round, the secondary carries everything until
+ * the primary is tried again (every `primaryRetryMs`), and the primary is used again as soon as it
+ * works.
  */
 import type { Hit } from '../core/hit.js';
 import type { Heartbeat } from '../core/heartbeat.js';
+import type { IncidentReport } from '../core/incident-book.js';
 import { DeliveryError, type Delivery, type RelayChannel } from './channel.js';
 
 /** Pure state machine; the clock is passed in. */
@@ -61,30 +63,50 @@ export class FallbackChannel implements RelayChannel {
   }
 
   async deliver(hits: readonly Hit[]): Promise<Delivery> {
-    let remaining = hits;
     const done: Delivery = { acked: [], rejected: [] };
+    await this.split(hits, (h) => h.id, async (channel, batch) => {
+      const result = await channel.deliver(batch);
+      done.acked.push(...result.acked);
+      done.rejected.push(...result.rejected);
+      return [...result.acked, ...result.rejected];
+    });
+    return done;
+  }
+
+  async deliverReports(reports: readonly IncidentReport[]): Promise<string[]> {
+    const acked: string[] = [];
+    await this.split(reports, (r) => r.id, async (channel, batch) => {
+      const ids = await channel.deliverReports(batch);
+      acked.push(...ids);
+      return ids;
+    });
+    return acked;
+  }
+
+  /**
+   * Offers everything to the primary (unless it recently failed), the rest to the secondary.
+   * Throws only when nothing at all was settled.
+   */
+  private async split<T>(items: readonly T[], idOf: (item: T) => string, send: (channel: RelayChannel, batch: readonly T[]) => Promise<string[]>): Promise<void> {
+    let remaining = items;
+    let settled = 0;
     if (this.policy.usePrimary(this.now())) {
       try {
-        const result = await this.primary.deliver(hits);
+        const ids = new Set(await send(this.primary, items));
         this.policy.primaryWorked();
         this.lastUsed = this.primary.name;
-        done.acked.push(...result.acked);
-        done.rejected.push(...result.rejected);
-        const settled = new Set([...result.acked, ...result.rejected]);
-        remaining = hits.filter((h) => !settled.has(h.id));
+        settled += ids.size;
+        remaining = items.filter((item) => !ids.has(idOf(item)));
       } catch {
         this.policy.primaryFailed(this.now());
       }
     }
-    if (remaining.length === 0) return done;
+    if (remaining.length === 0) return;
     try {
-      const result = await this.secondary.deliver(remaining);
+      await send(this.secondary, remaining);
       this.lastUsed = this.secondary.name;
-      done.acked.push(...result.acked);
-      done.rejected.push(...result.rejected);
     } catch (err) {
-      if (done.acked.length === 0 && done.rejected.length === 0) throw new DeliveryError(`every channel failed; ${this.secondary.name}: ${(err as Error).message}`);
+      if (settled === 0) throw new DeliveryError(`every channel failed; ${this.secondary.name}: ${(err as Error).message}`);
     }
-    return done;
   }
 }

@@ -1,8 +1,9 @@
 /** HTTP(S) relay channel: one signed POST per batch, acknowledged by a signed reply. */
 import type { Hit } from '../core/hit.js';
 import { DeliveryError, type Delivery, type RelayChannel } from './channel.js';
-import { Ack, HEARTBEAT_PATH, Header, INGEST_PATH, MAX_BATCH_BYTES, signAck, signBatch, signaturesMatch } from './wire.js';
+import { Ack, HEARTBEAT_PATH, Header, INGEST_PATH, MAX_BATCH_BYTES, REPORT_PATH, ReportAck, signAck, signBatch, signaturesMatch } from './wire.js';
 import type { Heartbeat } from '../core/heartbeat.js';
+import type { IncidentReport } from '../core/incident-book.js';
 
 export interface HttpChannelOptions {
   consoleUrl: string;
@@ -15,16 +16,24 @@ export class HttpChannel implements RelayChannel {
   readonly name = 'http';
   private readonly ingestUrl: string;
   private readonly heartbeatUrl: string;
+  private readonly reportUrl: string;
 
   constructor(private readonly options: HttpChannelOptions) {
     this.ingestUrl = new URL(INGEST_PATH, options.consoleUrl).toString();
     this.heartbeatUrl = new URL(HEARTBEAT_PATH, options.consoleUrl).toString();
+    this.reportUrl = new URL(REPORT_PATH, options.consoleUrl).toString();
   }
 
   async deliver(hits: readonly Hit[]): Promise<Delivery> {
     const ack = Ack.safeParse(safeJson(await this.post(this.ingestUrl, JSON.stringify({ hits }))));
     if (!ack.success) throw new DeliveryError(`POST ${this.ingestUrl}: acknowledgement malformed`);
     return { acked: ack.data.acked, rejected: ack.data.rejected };
+  }
+
+  async deliverReports(reports: readonly IncidentReport[]): Promise<string[]> {
+    const ack = ReportAck.safeParse(safeJson(await this.post(this.reportUrl, JSON.stringify({ incidents: reports }))));
+    if (!ack.success) throw new DeliveryError(`POST ${this.reportUrl}: acknowledgement malformed`);
+    return ack.data.acked;
   }
 
   async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { GatewayStore } from '../gateway/store.js';
 import type { RelayChannel } from './channel.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { Sleeper } from './sleeper.js';
 
 export interface RelayOptions {
   batchSize?: number;
@@ -25,7 +26,7 @@ export interface RelayStatus {
 
 export class Relay {
   private running = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
   private loop: Promise<void> | null = null;
   private readonly status: RelayStatus;
 
@@ -46,12 +47,12 @@ export class Relay {
 
   /** New hits are waiting: skip any idle wait (but not a backoff after failure). */
   wake(): void {
-    if (this.status.consecutiveFailures === 0) this.wakeUp?.();
+    if (this.status.consecutiveFailures === 0) this.sleeper.wake();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.sleeper.wake();
     await this.loop;
   }
 
@@ -89,16 +90,6 @@ export class Relay {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = null;
-        done();
-      };
-    });
+    return this.sleeper.sleep(ms);
   }
 }

@@ -2,6 +2,7 @@
 import type { Hit } from '../core/hit.js';
 import type { ChannelState, Heartbeat } from '../core/heartbeat.js';
 import type { Delivery, RelayChannel } from './channel.js';
+import type { IncidentReport } from '../core/incident-book.js';
 
 export class TrackedChannel implements RelayChannel {
   readonly state: ChannelState = { lastSuccessAt: null, lastFailureAt: null, lastError: null };
@@ -14,6 +15,10 @@ export class TrackedChannel implements RelayChannel {
 
   deliver(hits: readonly Hit[]): Promise<Delivery> {
     return this.track(() => this.inner.deliver(hits));
+  }
+
+  deliverReports(reports: readonly IncidentReport[]): Promise<string[]> {
+    return this.track(() => this.inner.deliverReports(reports));
   }
 
   sendHeartbeat(heartbeat: Heartbeat): Promise<void> {

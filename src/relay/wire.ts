@@ -10,6 +10,7 @@ import { z } from 'zod';
 
 export const INGEST_PATH = '/api/v1/ingest';
 export const HEARTBEAT_PATH = '/api/v1/heartbeat';
+export const REPORT_PATH = '/api/v1/report';
 export const Header = {
   gateway: 'x-tripline-gateway',
   timestamp: 'x-tripline-timestamp',
@@ -44,12 +45,14 @@ export function signaturesMatch(expected: string, given: string | undefined): bo
 }
 
 const WrittenValue = z.union([z.number().int().min(0).max(0xffff), z.boolean()]);
+const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const Time = z.string().datetime({ offset: true });
 
 /** A hit as the console accepts it: an authenticated gateway is still not trusted to be sane. */
 export const WireHit = z
   .object({
-    id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-    at: z.string().datetime({ offset: true }),
+    id: Uuid,
+    at: Time,
     decoy: z.string().max(64),
     protocol: z.enum(['modbus-tcp']),
     src: z.object({ ip: z.string().max(64), port: z.number().int().min(0).max(65535) }),
@@ -64,8 +67,49 @@ export const WireHit = z
     points: z.array(z.string().max(64)).max(64),
     detail: z.string().max(500).nullable(),
     raw: z.string().regex(/^[0-9a-f]*$/).max(1024).nullable(),
+    incident: Uuid.optional(),
   })
   .strict();
+
+const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const CountMap = z.record(z.string().max(16), Count).refine((m) => Object.keys(m).length <= 64, 'at most 64 keys');
+
+/** A gateway's summary of one incident; cumulative, so the newest version supersedes the rest. */
+export const WireIncidentReport = z
+  .object({
+    id: Uuid,
+    version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    decoy: z.string().max(64),
+    srcIp: z.string().max(64),
+    firstSeen: Time,
+    lastSeen: Time,
+    hitCount: Count,
+    severity: z.enum(['low', 'medium', 'high', 'critical']),
+    counts: CountMap,
+    outcomes: CountMap,
+    ranges: z.record(z.string().max(32), z.array(z.tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)])).max(64))
+      .refine((m) => Object.keys(m).length <= 8, 'at most 8 tables'),
+    writes: z
+      .array(
+        z.object({
+          id: Uuid,
+          at: Time,
+          functionCode: z.number().int().min(0).max(255),
+          address: z.number().int().min(0).max(65535).nullable(),
+          values: z.array(WrittenValue).max(2000),
+          outcome: z.string().max(16),
+        }).strict(),
+      )
+      .max(64),
+    writesOmitted: Count,
+    writeCount: Count,
+    points: z.array(z.string().max(64)).max(200),
+  })
+  .strict();
+
+export const MAX_REPORTS = 50;
+export const ReportEnvelope = z.object({ incidents: z.array(z.unknown()).min(1).max(MAX_REPORTS) }).strict();
+export const ReportAck = z.object({ acked: z.array(z.string().max(64)).max(MAX_REPORTS) }).strict();
 
 /** The envelope is checked whole; each hit on its own, so one bad hit cannot block a batch. */
 export const Batch = z.object({ hits: z.array(z.unknown()).min(1).max(MAX_BATCH_HITS) }).strict();

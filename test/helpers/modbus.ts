@@ -14,3 +14,40 @@ export async function modbusClient(port: number, unitId = 1): Promise<ModbusClie
   client.setTimeout(2_000);
   return client;
 }
+
+/**
+ * A scanner's register sweep: `requests` FC3 reads (one register each, addresses wrapping at
+ * `span`), pipelined `window` at a time on one connection. Resolves with the replies counted.
+ */
+export async function pipelinedSweep(port: number, requests: number, span = 2000, window = 64): Promise<number> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let sent = 0;
+    let replies = 0;
+    let pending = Buffer.alloc(0);
+    const frame = (n: number) => {
+      const address = n % span;
+      return Buffer.from([n >> 8 & 0xff, n & 0xff, 0, 0, 0, 6, 1, 3, address >> 8, address & 0xff, 0, 1]);
+    };
+    const fill = () => {
+      const frames: Buffer[] = [];
+      while (sent < requests && sent - replies < window) frames.push(frame(sent++));
+      if (frames.length > 0) socket.write(Buffer.concat(frames));
+    };
+    socket.on('connect', fill);
+    socket.on('data', (data) => {
+      pending = Buffer.concat([pending, data]);
+      // Each reply is MBAP (6 bytes, length at 4) plus its PDU.
+      while (pending.length >= 6 && pending.length >= 6 + pending.readUInt16BE(4)) {
+        pending = pending.subarray(6 + pending.readUInt16BE(4));
+        replies++;
+      }
+      if (replies === requests) {
+        socket.end();
+        resolve(replies);
+      } else fill();
+    });
+    socket.on('error', reject);
+  });
+}

@@ -43,9 +43,10 @@ export async function apiRoutes(app: FastifyInstance, deps: { store: ConsoleStor
     const query = z.object({ limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100) }).strict().safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
     return {
-      incidents: deps.store.listIncidents(query.data.limit).map(({ srcIp, detail, ...incident }) => {
+      incidents: deps.store.listIncidents(query.data.limit).map(({ srcIp, detail, report: _report, fromHits, reportVersion, ...incident }) => {
         const d = detail as { counts?: object; writes?: unknown[] };
-        return { ...incident, src: srcIp ? { ip: srcIp } : null, counts: d.counts ?? {}, writes: d.writes ?? [], detail };
+        // hitsReceived < hitCount: the gateway's summary counts hits whose detail is still on its way.
+        return { ...incident, src: srcIp ? { ip: srcIp } : null, counts: d.counts ?? {}, writes: d.writes ?? [], hitsReceived: fromHits?.hitCount ?? incident.hitCount, reportVersion, detail };
       }),
     };
   });

@@ -3,9 +3,9 @@
  * nothing it has not verified: gateway id, HMAC over the exact body, then every hit's shape.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Batch, HEARTBEAT_PATH, Header, HeartbeatEnvelope, INGEST_PATH, MAX_BATCH_BYTES, decodeSecret, signAck, signBatch, signaturesMatch } from '../../relay/wire.js';
+import { Batch, HEARTBEAT_PATH, Header, HeartbeatEnvelope, INGEST_PATH, MAX_BATCH_BYTES, REPORT_PATH, ReportEnvelope, decodeSecret, signAck, signBatch, signaturesMatch } from '../../relay/wire.js';
 import type { RejectReason } from '../metrics.js';
-import { acceptHits, type AcceptDeps } from '../accept-hits.js';
+import { acceptHits, acceptReports, type AcceptDeps } from '../accept-hits.js';
 import type { RecordHeartbeat } from '../heartbeats.js';
 
 export type IngestDeps = AcceptDeps & { recordHeartbeat: RecordHeartbeat };
@@ -82,6 +82,15 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     if (!batch.success) return reject(req, reply, 400, 'malformed_batch', 'batch is not {"hits":[...]}');
     const { acked, rejected } = acceptHits(deps, ok.gatewayId, batch.data.hits, 'http');
     return signed(reply, ok.secret, ok.signature, { acked, rejected });
+  });
+
+  app.post(REPORT_PATH, async (req, reply) => {
+    const ok = verify(req, reply);
+    if (!ok) return reply;
+    const envelope = ReportEnvelope.safeParse(ok.json);
+    if (!envelope.success) return reject(req, reply, 400, 'malformed_batch', 'body is not {"incidents":[...]}');
+    const acked = acceptReports(deps, ok.gatewayId, envelope.data.incidents, 'http');
+    return signed(reply, ok.secret, ok.signature, { acked });
   });
 
   app.post(HEARTBEAT_PATH, async (req, reply) => {

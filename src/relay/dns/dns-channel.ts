@@ -9,6 +9,8 @@ import { ackAddress, chunkCapacity, deriveDnsKeys, encodeName, gatewayLabel, sea
 import { packHits, packValue, type OutgoingMessage } from './message.js';
 import type { Heartbeat } from '../../core/heartbeat.js';
 import { ResolverClient, type ResolverAddress } from './resolver-client.js';
+import type { IncidentReport } from '../../core/incident-book.js';
+import { TokenBucket } from '../../core/token-bucket.js';
 
 export interface DnsChannelOptions {
   gatewayId: string;
@@ -21,7 +23,16 @@ export interface DnsChannelOptions {
   retries?: number;
   /** Queries in flight at once, across messages. */
   concurrency?: number;
+  /**
+   * Queries hit detail may use: a burst, refilled per minute. Incident summaries are exact and
+   * paced on their own, so detail beyond this waits for HTTP (or trickles), and a sweep never
+   * becomes a DNS flood an IDS would flag. Unlimited when absent.
+   */
+  hitBudget?: { burst: number; perMinute: number };
 }
+
+/** Default hit-detail budget: a probe's first hits go at once; a sweep's bulk goes by HTTP. */
+export const DEFAULT_DNS_HIT_BUDGET = { burst: 20, perMinute: 20 };
 
 export class DnsChannel implements RelayChannel {
   readonly name = 'dns';
@@ -32,6 +43,9 @@ export class DnsChannel implements RelayChannel {
   private readonly client: ResolverClient;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly budget: TokenBucket | null;
+  /** Queries sent (first tries and resends), for tests and status. */
+  queriesSent = 0;
 
   constructor(private readonly options: DnsChannelOptions) {
     this.keys = deriveDnsKeys(options.secret);
@@ -39,10 +53,22 @@ export class DnsChannel implements RelayChannel {
     this.zone = options.zone.toLowerCase().replace(/\.$/, '');
     this.capacity = chunkCapacity(this.gwLabel, this.zone);
     this.client = new ResolverClient(options.resolver, options.timeoutMs ?? 1_500);
+    this.budget = options.hitBudget ? new TokenBucket(options.hitBudget.burst, options.hitBudget.perMinute, Date.now()) : null;
   }
 
   async deliver(hits: readonly Hit[]): Promise<Delivery> {
-    const { messages } = packHits(hits, this.capacity);
+    const now = Date.now();
+    if (this.budget && this.budget.available(now) <= 0) return { acked: [], rejected: [] };
+    // Pack only what the budget could carry (a query holds a hit or more), not a 200-hit batch.
+    const room = this.budget ? Math.max(1, Math.ceil(this.budget.available(now)) * 2) : hits.length;
+    const packed = packHits(hits.slice(0, room), this.capacity).messages;
+    // Oldest first while the budget lasts; the rest are left for the other channel or later.
+    const messages: OutgoingMessage[] = [];
+    for (const m of packed) {
+      if (this.budget && !this.budget.take(m.chunks.length, now)) break;
+      messages.push(m);
+    }
+    if (messages.length === 0) return { acked: [], rejected: [] };
     const outcomes = await Promise.all(messages.map((m) => this.sendMessage(m)));
     const acked = messages.filter((_, i) => outcomes[i]).flatMap((m) => m.hits.map((h) => h.id));
     if (acked.length === 0) {
@@ -51,6 +77,29 @@ export class DnsChannel implements RelayChannel {
     // Hits too large for DNS, and messages that exhausted their retries, stay unacknowledged:
     // the caller sends them another way or later.
     return { acked, rejected: [] };
+  }
+
+  async deliverReports(reports: readonly IncidentReport[]): Promise<string[]> {
+    // One message when they fit, else one each; a report too large for DNS is left for HTTP.
+    let messages: { message: OutgoingMessage; ids: string[] }[];
+    try {
+      messages = [{ message: packValue({ incidents: reports }, this.capacity), ids: reports.map((r) => r.id) }];
+    } catch {
+      messages = [];
+      for (const report of reports) {
+        try {
+          messages.push({ message: packValue({ incidents: [report] }, this.capacity), ids: [report.id] });
+        } catch {
+          // Oversize: HTTP carries it.
+        }
+      }
+    }
+    const outcomes = await Promise.all(messages.map((m) => this.sendMessage(m.message)));
+    const acked = messages.filter((_, i) => outcomes[i]).flatMap((m) => m.ids);
+    if (acked.length === 0 && messages.length > 0) {
+      throw new DeliveryError(`incident reports not acknowledged over DNS via ${this.options.resolver.host}:${this.options.resolver.port}`);
+    }
+    return acked;
   }
 
   async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
@@ -91,6 +140,7 @@ export class DnsChannel implements RelayChannel {
     const { sealed, nonce } = sealChunk(this.keys, this.gwLabel, this.zone, chunk);
     const name = encodeName(sealed, this.gwLabel, this.zone);
     await this.acquire();
+    this.queriesSent++;
     try {
       const addresses = await this.client.queryA(name);
       // Only the console can compute these; any other answer (a resolver's synthesised record,
