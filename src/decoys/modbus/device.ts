@@ -10,6 +10,7 @@ import {
   encodeReadDeviceIdResponse,
   encodeReadRegistersResponse,
   encodeReportServerIdResponse,
+  encodeDiagnosticEcho,
   encodeWriteMultipleResponse,
   encodeWriteSingleCoilResponse,
   encodeWriteSingleRegisterResponse,
@@ -46,8 +47,12 @@ export class ModbusDevice {
       [6, id.userApplicationName],
     ];
     for (const [key, value] of Object.entries(profile.modbus?.deviceIdentification?.objects ?? {})) objects.push([Number(key), value]);
-    this.identityObjects = new Map(objects.filter((o): o is [number, string] => o[1] !== undefined).map(([k, v]) => [k, Buffer.from(v, 'latin1')]));
     this.conformityLevel = profile.modbus?.deviceIdentification?.conformityLevel ?? 0x81;
+    // A device shows only the object categories of its conformity level: basic 0–2, regular to 0x7F.
+    const lastObject = [0, 0x02, 0x7f, 0xff][this.conformityLevel & 0x7f] ?? 0x02;
+    this.identityObjects = new Map(
+      objects.filter((o): o is [number, string] => o[1] !== undefined && o[0] <= lastObject).map(([k, v]) => [k, Buffer.from(v, 'latin1')]),
+    );
   }
 
   execute(unitId: number, pdu: Buffer): Execution {
@@ -120,6 +125,20 @@ export class ModbusDevice {
           : encodeWriteMultipleResponse(0x10, req.address, quantity);
         return { ...hit, reply };
       }
+      case 'readWriteRegisters': {
+        const points = [...new Set([...memory.pointsIn('holdingRegisters', req.readAddress, req.readQuantity), ...memory.pointsIn('holdingRegisters', req.writeAddress, req.writeQuantity)])];
+        const hit = { ...base, address: req.writeAddress, quantity: req.writeQuantity, values: req.values, points, detail: `read ${req.readAddress}..${req.readAddress + req.readQuantity - 1}` };
+        // Both ranges are checked (02) before anything is written.
+        if (!memory.inRange('holdingRegisters', req.readAddress, req.readQuantity)) return this.outOfRange(hit, memory, 'holdingRegisters', req.readAddress, req.readQuantity);
+        const refused = this.refuseWrite(hit, memory, 'holdingRegisters', req.writeAddress, req.writeQuantity);
+        if (refused) return refused;
+        // §6.17: the write is performed before the read.
+        memory.holdingRegisters.set(req.values, req.writeAddress);
+        const words = memory.holdingRegisters.subarray(req.readAddress, req.readAddress + req.readQuantity);
+        return { ...hit, reply: encodeReadRegistersResponse(0x17, words) };
+      }
+      case 'diagnosticEcho':
+        return { ...base, detail: `diagnostics: return query data (${req.data.length} bytes)`, reply: encodeDiagnosticEcho(req.data) };
       case 'reportServerId': {
         const sid = this.profile.modbus?.serverId;
         if (!sid) return this.exception(base, ExceptionCode.IllegalFunction, 'device does not implement Report Server ID');
@@ -127,6 +146,8 @@ export class ModbusDevice {
       }
       case 'readDeviceId': {
         const hit = { ...base, detail: `read device id code ${req.readCode} from object ${req.objectId}` };
+        // Individual access only where the conformity level says so (bit 0x80).
+        if (req.readCode === 4 && (this.conformityLevel & 0x80) === 0) return this.exception(hit, ExceptionCode.IllegalDataValue, 'device does not support individual access');
         const result = encodeReadDeviceIdResponse(req.readCode, req.objectId, this.conformityLevel, this.identityObjects);
         return result.ok ? { ...hit, reply: result.pdu } : this.exception(hit, result.exceptionCode, result.reason);
       }

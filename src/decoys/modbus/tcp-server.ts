@@ -61,6 +61,16 @@ export class ModbusTcpServer {
     return this.localPort;
   }
 
+  /** Connections open now. */
+  get connections(): number {
+    return this.limiter.size;
+  }
+
+  /** Idle connections dropped to admit new clients when every slot was taken. */
+  get evictions(): number {
+    return this.limiter.evicted;
+  }
+
   async close(): Promise<void> {
     this.limiter.destroyAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -97,6 +107,7 @@ export class ModbusTcpServer {
       clearTimeout(partialTimer);
       if (deframer.buffered > 0) partialTimer = setTimeout(() => socket.destroy(), this.options.partialFrameTimeoutMs ?? 5_000);
       if (events.length === 0) return;
+      this.limiter.touch(socket);
       // Execute every frame now, in order; answer only once their hits are committed (the
       // recorder commits hits from all connections together). Reading waits meanwhile, so
       // replies stay in request order and a client cannot outrun the disk.

@@ -6,9 +6,11 @@ export const FunctionCode = {
   ReadInputRegisters: 0x04,
   WriteSingleCoil: 0x05,
   WriteSingleRegister: 0x06,
+  Diagnostics: 0x08,
   WriteMultipleCoils: 0x0f,
   WriteMultipleRegisters: 0x10,
   ReportServerId: 0x11,
+  ReadWriteMultipleRegisters: 0x17,
   EncapsulatedInterface: 0x2b,
 } as const;
 
@@ -35,7 +37,12 @@ export const Limits = {
   readRegisters: 125, // 0x007D
   writeCoils: 1968, // 0x07B0
   writeRegisters: 123, // 0x007B
+  readWriteRead: 125, // FC 23 read part, 0x007D
+  readWriteWrite: 121, // FC 23 write part, 0x0079
 } as const;
+
+/** FC 08 sub-function 00, Return Query Data: the only diagnostic the imitated devices answer on TCP. */
+export const DIAG_RETURN_QUERY_DATA = 0x0000;
 
 /** FC 05 accepts only these two values, §6.5. */
 export const COIL_ON = 0xff00;

@@ -26,11 +26,18 @@ describe('request decoding', () => {
     ['FC16 data shorter than byte count', [16, 0, 0, ...u16(2), 4, 0, 1]],
     ['FC17 with data', [0x11, 0]],
     ['FC43/14 read code 5', [0x2b, 0x0e, 5, 0]],
+    ['FC08 without a sub-function', [0x08, 0]],
+    ['FC23 truncated', [0x17, 0, 0, 0, 1, 0, 0, 0, 1]],
+    ['FC23 read quantity 0', [0x17, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0]],
+    ['FC23 read quantity 126', [0x17, 0, 0, ...u16(126), 0, 0, 0, 1, 2, 0, 0]],
+    ['FC23 write quantity 122', [0x17, 0, 0, 0, 1, 0, 0, ...u16(122), 244]],
+    ['FC23 byte count not 2N', [0x17, 0, 0, 0, 1, 0, 0, 0, 2, 3, 0, 0, 0]],
+    ['FC23 data shorter than byte count', [0x17, 0, 0, 0, 1, 0, 0, 0, 2, 4, 0, 0, 0]],
   ])('answers 03 to %s', (_name, bytes) => {
     expect(decodeRequest(pdu(...bytes))).toMatchObject({ kind: 'invalid', exceptionCode: 3 });
   });
 
-  it.each([[0x07], [0x08, 0, 0], [0x14], [0x17], [0x2b, 0x0d, 0, 0], [0x80], [0xff]])('answers 01 to unsupported %j', (...bytes) => {
+  it.each([[0x07], [0x08, 0, 1, 0, 0], [0x14], [0x18], [0x2b, 0x0d, 0, 0], [0x80], [0xff]])('answers 01 to unsupported %j', (...bytes) => {
     expect(decodeRequest(pdu(...bytes))).toMatchObject({ kind: 'invalid', exceptionCode: 1 });
   });
 

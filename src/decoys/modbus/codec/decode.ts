@@ -1,7 +1,8 @@
 /** PDU dispatch: the first byte selects the function family; anything else is exception 01. */
 import { ExceptionCode, FunctionCode } from './constants.js';
 import { decodeReadBits, decodeWriteMultipleCoils, decodeWriteSingleCoil } from './bits.js';
-import { decodeReadRegisters, decodeWriteMultipleRegisters, decodeWriteSingleRegister } from './registers.js';
+import { decodeReadRegisters, decodeReadWriteRegisters, decodeWriteMultipleRegisters, decodeWriteSingleRegister } from './registers.js';
+import { decodeDiagnostics } from './diagnostics.js';
 import { decodeEncapsulatedInterface, decodeReportServerId } from './identification.js';
 import { invalid } from './validate.js';
 import type { DecodeResult } from './request.js';
@@ -13,9 +14,11 @@ const decoders: Record<number, (pdu: Buffer) => DecodeResult> = {
   [FunctionCode.ReadInputRegisters]: decodeReadRegisters,
   [FunctionCode.WriteSingleCoil]: decodeWriteSingleCoil,
   [FunctionCode.WriteSingleRegister]: decodeWriteSingleRegister,
+  [FunctionCode.Diagnostics]: decodeDiagnostics,
   [FunctionCode.WriteMultipleCoils]: decodeWriteMultipleCoils,
   [FunctionCode.WriteMultipleRegisters]: decodeWriteMultipleRegisters,
   [FunctionCode.ReportServerId]: decodeReportServerId,
+  [FunctionCode.ReadWriteMultipleRegisters]: decodeReadWriteRegisters,
   [FunctionCode.EncapsulatedInterface]: decodeEncapsulatedInterface,
 };
 

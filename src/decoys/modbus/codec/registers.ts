@@ -1,4 +1,4 @@
-/** Register access: FC 03, 04, 06, 16 (§6.3, 6.4, 6.6, 6.12). */
+/** Register access: FC 03, 04, 06, 16, 23 (§6.3, 6.4, 6.6, 6.12, 6.17). */
 import { ExceptionCode, Limits } from './constants.js';
 import { invalid, expectLength } from './validate.js';
 import type { DecodeResult } from './request.js';
@@ -38,6 +38,33 @@ export function decodeWriteMultipleRegisters(pdu: Buffer): DecodeResult {
   const values: number[] = new Array(quantity);
   for (let i = 0; i < quantity; i++) values[i] = pdu.readUInt16BE(6 + 2 * i);
   return { kind: 'writeMultipleRegisters', functionCode: 0x10, address, quantity, values };
+}
+
+/**
+ * FC 23: quantities (03) are checked, read part first, then the byte count against the write
+ * quantity, then the length; addresses are the device's business (02).
+ */
+export function decodeReadWriteRegisters(pdu: Buffer): DecodeResult {
+  if (pdu.length < 10) return invalid(0x17, ExceptionCode.IllegalDataValue, `PDU of ${pdu.length} bytes is truncated`);
+  const readAddress = pdu.readUInt16BE(1);
+  const readQuantity = pdu.readUInt16BE(3);
+  const writeAddress = pdu.readUInt16BE(5);
+  const writeQuantity = pdu.readUInt16BE(7);
+  const byteCount = pdu.readUInt8(9);
+  if (readQuantity < 1 || readQuantity > Limits.readWriteRead) {
+    return invalid(0x17, ExceptionCode.IllegalDataValue, `read quantity ${readQuantity} outside 1..${Limits.readWriteRead}`);
+  }
+  if (writeQuantity < 1 || writeQuantity > Limits.readWriteWrite) {
+    return invalid(0x17, ExceptionCode.IllegalDataValue, `write quantity ${writeQuantity} outside 1..${Limits.readWriteWrite}`);
+  }
+  if (byteCount !== writeQuantity * 2) {
+    return invalid(0x17, ExceptionCode.IllegalDataValue, `byte count ${byteCount} does not match write quantity ${writeQuantity}`);
+  }
+  const bad = expectLength(pdu, 10 + byteCount);
+  if (bad) return bad;
+  const values: number[] = new Array(writeQuantity);
+  for (let i = 0; i < writeQuantity; i++) values[i] = pdu.readUInt16BE(10 + 2 * i);
+  return { kind: 'readWriteRegisters', functionCode: 0x17, readAddress, readQuantity, writeAddress, writeQuantity, values };
 }
 
 export function encodeReadRegistersResponse(functionCode: number, words: ArrayLike<number>): Buffer {

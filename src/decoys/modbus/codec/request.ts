@@ -13,6 +13,8 @@ export type ModbusRequest =
   | { kind: 'writeMultipleCoils'; functionCode: 0x0f; address: number; quantity: number; values: boolean[] }
   | { kind: 'writeMultipleRegisters'; functionCode: 0x10; address: number; quantity: number; values: number[] }
   | { kind: 'reportServerId'; functionCode: 0x11 }
+  | { kind: 'readWriteRegisters'; functionCode: 0x17; readAddress: number; readQuantity: number; writeAddress: number; writeQuantity: number; values: number[] }
+  | { kind: 'diagnosticEcho'; functionCode: 0x08; data: Buffer }
   | { kind: 'readDeviceId'; functionCode: 0x2b; readCode: number; objectId: number };
 
 /**
