@@ -59,3 +59,22 @@ describe('a connection flood', () => {
     }
   }, 60_000);
 });
+
+describe('socket-level fuzzing', () => {
+  it('survives 20,000 hostile frames over many connections while an honest client gets every answer', async () => {
+    const { fuzzModbus } = await import('./helpers/modbus-fuzz.js');
+    const decoy = await startDecoy('water-lift-station');
+    try {
+      const result = await fuzzModbus({ port: decoy.port, frames: 20_000, seed: 7 });
+      console.log(`modbus fuzz: ${JSON.stringify(result)}`);
+      expect(result.frames).toBe(20_000);
+      expect(result.polls).toBeGreaterThan(10);
+      expect(result.pollsAnswered).toBe(result.polls);
+      // Still serving, and every hostile frame that framed as one was recorded.
+      expect((await readOnce(decoy.port, '127.0.0.1')).reply.readUInt16BE(0)).toBe(1);
+      expect(decoy.store.outboxDepth()).toBeGreaterThan(10_000);
+    } finally {
+      await decoy.stop();
+    }
+  }, 120_000);
+});

@@ -1,6 +1,7 @@
 /**
- * The gateway's durable record: every hit, and the outbox entry that will carry it to the
- * console, committed in one transaction before the decoy replies.
+ * The gateway's durable record: every hit waits in the queue (the outbox) until the console
+ * acknowledges it, with its incident's summary updated in the same transaction, committed
+ * before the decoy replies.
  */
 import { openDatabase, type Db, type Migration } from '../db/open.js';
 import type { Hit } from '../core/hit.js';
@@ -64,11 +65,25 @@ const migrations: Migration[] = [
       );
       CREATE INDEX incidents_last_seen ON incidents(last_seen);
     `),
+  // One queue table, the hit inside it: an insert touches one b-tree page instead of four (hit,
+  // its id index, outbox, its unique index), and a delivered hit leaves the edge device (the
+  // console is the system of record), so the SD card does not fill with history.
+  (db) =>
+    db.exec(`
+      CREATE TABLE queue (
+        seq      INTEGER PRIMARY KEY,
+        body     TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO queue (seq, body, attempts) SELECT o.seq, h.body, o.attempts FROM outbox o JOIN hits h ON h.id = o.hit_id ORDER BY o.seq;
+      DROP TABLE outbox;
+      DROP TABLE hits;
+      DROP INDEX incidents_last_seen;
+    `),
 ];
 
 /**
- * Default outbox bound: at ~2 KiB per queued hit (hit row, outbox row, indexes), 200,000 entries
- * is ~400 MB, days of a busy scan on an SD card. Past it, repeated low-value hits are counted.
+ * Default outbox bound: at ~1 KiB per queued hit, 200,000 entries is ~200 MB, days of a busy scan on an SD card. Past it, repeated low-value hits are counted.
  */
 export const DEFAULT_OUTBOX_LIMIT = 200_000;
 
@@ -81,6 +96,8 @@ export interface FoldRow {
   firstAt: string;
   lastAt: string;
 }
+
+const INCIDENT_RETENTION_MS = 30 * 24 * 3600_000;
 
 export const GATEWAY_SCHEMA_VERSION = migrations.length;
 
@@ -103,10 +120,11 @@ export const SYNC_INTERVAL_MS = 1_000;
 export class GatewayStore {
   readonly db: Db;
   private dirty = false;
-  private readonly insertHit;
-  private readonly insertOutbox;
+  private readonly insertQueued;
   private readonly selectPending;
-  private readonly deleteOutbox;
+  private readonly deleteQueued;
+  /** Queue positions of hits handed out by `pending`, so acknowledgements by hit id find them. */
+  private readonly seqOfPending = new Map<string, number>();
   private readonly bumpAttempts;
   private readonly recordTx;
 
@@ -126,22 +144,20 @@ export class GatewayStore {
          sent_writes = excluded.sent_writes, first_sent_at = excluded.first_sent_at, last_sent_at = excluded.last_sent_at,
          sent_severity = excluded.sent_severity, last_seen = excluded.last_seen`,
     );
+    // Incidents reported in full and quiet for a month are history the console keeps.
+    this.db.prepare('DELETE FROM incidents WHERE sent_version >= version AND last_seen < ?').run(new Date(Date.now() - INCIDENT_RETENTION_MS).toISOString());
     this.loadIncidents();
-    this.depth = (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    this.depth = (this.db.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n;
     this.upsertFold = this.db.prepare(
       `INSERT INTO folds (src_ip, decoy, function_code, outcome, count, first_at, last_at) VALUES (?, ?, ?, ?, 1, ?, ?)
        ON CONFLICT (src_ip, decoy, function_code, outcome) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
     );
     if (durability === 'full') this.db.pragma('synchronous = FULL');
-    this.insertHit = this.db.prepare('INSERT INTO hits (id, at, body) VALUES (?, ?, ?)');
-    this.insertOutbox = this.db.prepare('INSERT INTO outbox (hit_id, created_at) VALUES (?, ?)');
-    this.selectPending = this.db.prepare(
-      'SELECT o.seq, o.attempts, h.body FROM outbox o JOIN hits h ON h.id = o.hit_id ORDER BY o.seq LIMIT ?',
-    );
-    this.deleteOutbox = this.db.prepare('DELETE FROM outbox WHERE hit_id = ?');
-    this.bumpAttempts = this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?');
+    this.insertQueued = this.db.prepare('INSERT INTO queue (body) VALUES (?)');
+    this.selectPending = this.db.prepare('SELECT seq, attempts, body FROM queue ORDER BY seq LIMIT ?');
+    this.deleteQueued = this.db.prepare('DELETE FROM queue WHERE seq = ?');
+    this.bumpAttempts = this.db.prepare('UPDATE queue SET attempts = attempts + 1 WHERE seq = ?');
     this.recordTx = this.db.transaction((hits: readonly Hit[]) => {
-      const now = Date.now();
       let folded = 0;
       const touched = new Set<BookedIncident>();
       for (const hit of hits) {
@@ -156,8 +172,7 @@ export class GatewayStore {
           folded++;
           continue;
         }
-        this.insertHit.run(hit.id, hit.at, JSON.stringify(hit));
-        this.insertOutbox.run(hit.id, now);
+        this.insertQueued.run(JSON.stringify(hit));
         this.depth++;
       }
       for (const incident of touched) {
@@ -178,7 +193,9 @@ export class GatewayStore {
       folded = this.recordTx(hits);
     } catch (err) {
       // Rolled back: the incidents in memory counted hits that were not stored.
-      this.loadIncidents();
+      // Incidents reported in full and quiet for a month are history the console keeps.
+    this.db.prepare('DELETE FROM incidents WHERE sent_version >= version AND last_seen < ?').run(new Date(Date.now() - INCIDENT_RETENTION_MS).toISOString());
+    this.loadIncidents();
       throw err;
     }
     this.dirty = true;
@@ -278,16 +295,24 @@ export class GatewayStore {
     for (const r of this.selectPending.iterate(limit) as Iterable<{ seq: number; attempts: number; body: string }>) {
       bytes += r.body.length;
       if (out.length > 0 && bytes > maxBytes) break;
-      out.push({ seq: r.seq, attempts: r.attempts, hit: JSON.parse(r.body) as Hit });
+      const hit = JSON.parse(r.body) as Hit;
+      out.push({ seq: r.seq, attempts: r.attempts, hit });
+      if (this.seqOfPending.size >= 100_000) this.seqOfPending.clear();
+      this.seqOfPending.set(hit.id, r.seq);
     }
     return out;
   }
 
-  /** Removes entries the console acknowledged; ids it did not send are ignored. */
+  /** Removes entries the console acknowledged; ids not handed out by `pending` are ignored. */
   acknowledge(hitIds: readonly string[]): number {
     let removed = 0;
     this.db.transaction(() => {
-      for (const id of hitIds) removed += this.deleteOutbox.run(id).changes;
+      for (const id of hitIds) {
+        const seq = this.seqOfPending.get(id);
+        if (seq === undefined) continue;
+        this.seqOfPending.delete(id);
+        removed += this.deleteQueued.run(seq).changes;
+      }
     })();
     this.depth -= removed;
     return removed;
@@ -301,7 +326,7 @@ export class GatewayStore {
 
   /** When the oldest undelivered hit was recorded. */
   oldestPendingAt(): string | null {
-    const row = this.db.prepare('SELECT h.at FROM outbox o JOIN hits h ON h.id = o.hit_id ORDER BY o.seq LIMIT 1').get() as { at: string } | undefined;
+    const row = this.db.prepare("SELECT json_extract(body, '$.at') AS at FROM queue ORDER BY seq LIMIT 1").get() as { at: string } | undefined;
     return row?.at ?? null;
   }
 

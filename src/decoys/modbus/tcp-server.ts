@@ -25,6 +25,8 @@ export interface ModbusTcpOptions {
 /** Replies queued for a client that does not read, before we stop reading from it. */
 const MAX_UNSENT_BYTES = 64 * 1024;
 const REFUSED_HIT_INTERVAL_MS = 10_000;
+/** Frames read ahead of the commit in progress before reading pauses. */
+const MAX_BACKLOG_FRAMES = 256;
 
 export class ModbusTcpServer {
   private readonly server: net.Server;
@@ -98,48 +100,50 @@ export class ModbusTcpServer {
     });
     socket.setTimeout(this.options.idleTimeoutMs ?? 60_000, () => socket.destroy());
 
+    socket.setNoDelay(true);
     const deframer = new MbapDeframer();
     // A frame arrives in one segment from any real client; one left half-sent is a slot-holder.
     let partialTimer: NodeJS.Timeout | undefined;
     socket.once('close', () => clearTimeout(partialTimer));
-    socket.on('data', (chunk: Buffer) => {
-      const events = deframer.push(chunk);
-      clearTimeout(partialTimer);
-      if (deframer.buffered > 0) partialTimer = setTimeout(() => socket.destroy(), this.options.partialFrameTimeoutMs ?? 5_000);
-      if (events.length === 0) return;
-      this.limiter.touch(socket);
-      // Execute every frame now, in order; answer only once their hits are committed (the
-      // recorder commits hits from all connections together). Reading waits meanwhile, so
-      // replies stay in request order and a client cannot outrun the disk.
-      socket.pause();
+    // Frames wait here while the previous ones' hits are being committed: replies stay in request
+    // order, and no reply leaves before its hit is durable. Reading goes on (pausing a socket
+    // per request costs two system calls) until the backlog or the unsent replies grow too large.
+    let backlog: MbapEvent[] = [];
+    let committing = false;
+    let closing = false;
+
+    const answerBacklog = () => {
+      const events = backlog;
+      backlog = [];
+      committing = true;
       const replies: Buffer[] = [];
       const commits: Promise<void>[] = [];
-      let close = false;
       for (const event of events) {
         const { hit, reply } = this.handle(event, ip, port);
         commits.push(this.recorder.record(hit));
         if (reply) replies.push(reply);
-        if (event.kind === 'bad-length') {
-          close = true;
-          break;
-        }
       }
       Promise.all(commits).then(
         () => {
+          committing = false;
           if (socket.destroyed) return;
           socket.cork();
           for (const reply of replies) socket.write(reply);
           socket.uncork();
-          if (close) {
+          if (closing) {
+            if (backlog.length > 0) return answerBacklog();
             // Flush the replies, then close; never read another byte.
             socket.end();
             setTimeout(() => socket.destroy(), 1_000).unref();
-          } else if (socket.writableLength > MAX_UNSENT_BYTES) {
-            // A client that sends but never reads: read again once it drains what it was sent.
-            socket.once('drain', () => socket.resume());
-          } else {
-            socket.resume();
+            return;
           }
+          if (socket.writableLength > MAX_UNSENT_BYTES) {
+            // A client that sends but never reads: go on once it drains what it was sent.
+            socket.pause();
+            socket.once('drain', resume);
+            return;
+          }
+          resume();
         },
         (err: unknown) => {
           // Never answer what was not recorded: the client sees a device that dropped the line.
@@ -147,6 +151,31 @@ export class ModbusTcpServer {
           socket.destroy();
         },
       );
+    };
+    const resume = () => {
+      if (socket.destroyed) return;
+      if (backlog.length > 0 && !committing) answerBacklog();
+      if (!closing && backlog.length < MAX_BACKLOG_FRAMES && socket.isPaused()) socket.resume();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      if (closing) return;
+      const events = deframer.push(chunk);
+      clearTimeout(partialTimer);
+      if (deframer.buffered > 0) partialTimer = setTimeout(() => socket.destroy(), this.options.partialFrameTimeoutMs ?? 5_000);
+      if (events.length === 0) return;
+      this.limiter.touch(socket);
+      for (const event of events) {
+        backlog.push(event);
+        if (event.kind === 'bad-length') {
+          // The frame boundary is lost: answer what came before, record this, read no more.
+          closing = true;
+          socket.pause();
+          break;
+        }
+      }
+      if (backlog.length >= MAX_BACKLOG_FRAMES) socket.pause();
+      if (!committing) answerBacklog();
     });
   }
 
