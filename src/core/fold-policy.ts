@@ -1,13 +1,14 @@
 /**
- * What may be folded into a count when the outbox is full: repeated low-value hits. Writes (and,
- * later, credential uses) and the first hit of each source's activity are always kept whole.
+ * What may be folded into a count when the outbox is full: repeated low-value hits. Writes,
+ * method calls, logins and the first hit of each incident are always kept whole.
  */
 import type { Hit } from './hit.js';
 
 const WRITE_FUNCTIONS = new Set([5, 6, 15, 16, 23]);
 
 export function isLowValue(hit: Hit): boolean {
-  if (hit.values !== null) return false;
+  if (hit.values !== null || hit.attributes?.credential !== undefined) return false;
+  if (hit.service === 'Write' || hit.service === 'Call' || hit.service === 'ActivateSession') return false;
   return hit.functionCode === null || !WRITE_FUNCTIONS.has(hit.functionCode);
 }
 

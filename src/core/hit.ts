@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 
 /** `refused`: the decoy's connection limit turned the client away before any request. */
 export type HitOutcome = 'ok' | 'exception' | 'malformed' | 'ignored' | 'refused';
-export type HitProtocol = 'modbus-tcp';
-export type WrittenValue = number | boolean;
+export type HitProtocol = 'modbus-tcp' | 'opcua';
+export type WrittenValue = number | boolean | string;
 
 export interface Hit {
   /** Globally unique, time-ordered (UUIDv7): the de-duplication key end to end. */
@@ -35,6 +35,10 @@ export interface Hit {
   raw: string | null;
   /** The gateway's incident this hit belongs to, set when it is recorded. */
   incident?: string;
+  /** The service called, for protocols that name them (OPC UA: `Read`, `ActivateSession`, …). */
+  service?: string;
+  /** Protocol details worth an analyst's eye: client application, certificate, user name, node ids. */
+  attributes?: Record<string, string | number | boolean | null>;
 }
 
 /** What a decoy learned from one request; the adapter adds who, when and where. */

@@ -22,6 +22,9 @@ export interface WriteRecord {
   address: number | null;
   values: WrittenValue[];
   outcome: string;
+  /** OPC UA: the service and the nodes written or called. */
+  service?: string;
+  points?: string[];
 }
 
 export interface IncidentSummary {
@@ -45,10 +48,24 @@ const TABLE_OF_FC: Record<number, string> = {
 };
 const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
 
-/** Writes that took effect are critical; refused writes high; data reads medium; probes low. */
+const WRITE_SERVICES = new Set(['Write', 'Call']);
+const DATA_SERVICES = new Set(['Read', 'Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds', 'CreateSubscription', 'CreateMonitoredItems', 'HistoryRead']);
+
+/** A request that changes (or tries to change) the process: a Modbus write, an OPC UA Write or Call. */
+export function isWrite(hit: Hit): boolean {
+  return (hit.functionCode !== null && WRITE_FCS.has(hit.functionCode)) || (hit.service !== undefined && WRITE_SERVICES.has(hit.service));
+}
+
+/**
+ * Writes that took effect and logins with a planted credential are critical; refused writes and
+ * failed logins high; data reads medium; probes low.
+ */
 export function severityOf(hit: Hit): Severity {
-  if (hit.functionCode !== null && WRITE_FCS.has(hit.functionCode)) return hit.outcome === 'ok' ? 'critical' : 'high';
+  if (hit.attributes?.credential === 'canary') return 'critical';
+  if (isWrite(hit)) return hit.outcome === 'ok' ? 'critical' : 'high';
+  if (hit.service === 'ActivateSession' && hit.outcome !== 'ok') return 'high';
   if (hit.functionCode !== null && hit.functionCode >= 1 && hit.functionCode <= 4 && hit.outcome === 'ok') return 'medium';
+  if (hit.service !== undefined && DATA_SERVICES.has(hit.service) && hit.outcome === 'ok') return 'medium';
   return 'low';
 }
 
@@ -71,13 +88,13 @@ export function foldHit(summary: IncidentSummary, hit: Hit): void {
   if (hit.at < summary.firstSeen) summary.firstSeen = hit.at;
   if (hit.at > summary.lastSeen) summary.lastSeen = hit.at;
   summary.severity = maxSeverity(summary.severity, severityOf(hit));
-  const key = hit.functionCode === null ? hit.outcome : `FC${hit.functionCode}`;
+  const key = hit.service ?? (hit.functionCode === null ? hit.outcome : `FC${hit.functionCode}`);
   summary.counts[key] = (summary.counts[key] ?? 0) + 1;
   summary.outcomes[hit.outcome] = (summary.outcomes[hit.outcome] ?? 0) + 1;
   const table = hit.functionCode !== null ? TABLE_OF_FC[hit.functionCode] : undefined;
   if (table && hit.address !== null) addRange((summary.ranges[table] ??= []), hit.address, hit.address + Math.max(1, hit.quantity ?? 1) - 1);
-  if (hit.values && hit.functionCode !== null) {
-    if (summary.writes.length < MAX_WRITES_KEPT) summary.writes.push({ id: hit.id, at: hit.at, functionCode: hit.functionCode, address: hit.address, values: hit.values, outcome: hit.outcome });
+  if (hit.values && isWrite(hit)) {
+    if (summary.writes.length < MAX_WRITES_KEPT) summary.writes.push({ id: hit.id, at: hit.at, functionCode: hit.functionCode ?? 0, address: hit.address, values: hit.values, outcome: hit.outcome, ...(hit.service ? { service: hit.service, points: hit.points.slice(0, 8) } : {}) });
     else summary.writesOmitted++;
   }
   for (const point of hit.points) if (summary.points.length < MAX_POINTS && !summary.points.includes(point)) summary.points.push(point);

@@ -22,6 +22,9 @@ import type { Hit } from '../core/hit.js';
 import type { ChannelState } from '../core/heartbeat.js';
 import { TrackedChannel } from '../relay/tracked-channel.js';
 import { Heartbeater } from './heartbeat.js';
+import { loadDeploymentSeed } from './deployment.js';
+import { CredentialStore } from './credentials.js';
+import type { OpcUaDecoy } from '../decoys/opcua/server.js';
 
 export interface GatewayOptions {
   enrollment: Enrollment & { secretBytes: Buffer };
@@ -42,10 +45,14 @@ export interface GatewayOptions {
   outboxLimit?: number;
   /** Seconds between heartbeats (default 60). */
   heartbeatIntervalSeconds?: number;
+  /** Serve the profile's OPC UA server on this port (0: any free port); off when absent or the profile has none. */
+  opcua?: { host?: string; port: number; maxSessions?: number };
 }
 
 export interface RunningGateway {
   modbusPort: number;
+  /** The OPC UA decoy, when the gateway serves one. */
+  opcua: OpcUaDecoy | null;
   store: GatewayStore;
   relay: Relay;
   reports: ReportRelay;
@@ -78,14 +85,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const tags = new TagStore(profile);
+  const seed = loadDeploymentSeed(options.dataDir);
   const modbus = new ModbusTcpServer(profile.name, new ModbusDevice(profile, tags), recorder, log.child({ component: 'modbus' }), {
     host: options.modbusHost,
     port: options.modbusPort,
   });
   let modbusPort: number;
+  let opcua: OpcUaDecoy | null = null;
   try {
     modbusPort = await modbus.listen();
+    if (options.opcua && profile.opcua) {
+      const { OpcUaDecoy } = await import('../decoys/opcua/server.js');
+      opcua = await OpcUaDecoy.start({
+        profile, tags, seed, dataDir: options.dataDir, host: options.opcua.host ?? options.modbusHost, port: options.opcua.port,
+        maxSessions: options.opcua.maxSessions, recorder, credentials: new CredentialStore(store.db, seed), log: log.child({ component: 'opcua' }),
+      });
+    }
   } catch (err) {
+    await modbus.close();
     await syncer?.stop();
     store.close();
     channels.close();
@@ -95,17 +112,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   relay.start();
   const heartbeater = new Heartbeater(channels.summaries, store, options.heartbeatIntervalSeconds ?? 60, log.child({ component: 'heartbeat' }));
   heartbeater.start();
-  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
+  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, opcua: opcua?.endpointUrl, console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
 
   return {
     modbusPort,
+    opcua,
     store,
     relay,
     reports,
     dnsQueries: () => channels.dns?.queriesSent ?? 0,
     async stop() {
       heartbeater.stop();
-      await modbus.close();
+      await Promise.all([modbus.close(), opcua?.stop()]);
       await Promise.all([relay.stop(), reports.stop()]);
       channels.close();
       canarytokens?.close();

@@ -80,6 +80,16 @@ const migrations: Migration[] = [
       DROP TABLE hits;
       DROP INDEX incidents_last_seen;
     `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE credentials (
+        user       TEXT PRIMARY KEY,
+        salt       BLOB NOT NULL,
+        hash       BLOB NOT NULL,
+        memo       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `),
 ];
 
 /**

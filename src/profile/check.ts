@@ -57,6 +57,15 @@ export function checkProfile(profile: Profile): ProfileIssue[] {
       used.set(key, { point: prior ? `${prior.point}` : point.name, bits: (prior?.bits ?? 0) | bitMask });
     }
   });
+  profile.opcua?.methods.forEach((method, i) => {
+    for (const [name, value] of Object.entries(method.writes)) {
+      const point = profile.points.find((p) => p.name === name);
+      const at = ['opcua', 'methods', i, 'writes', name];
+      if (!point) issues.push({ path: at, message: `no point named "${name}"` });
+      else if (!point.modbus) issues.push({ path: at, message: `"${name}" has no Modbus binding to hold its value` });
+      else if ((point.type === 'bool') !== (typeof value === 'boolean')) issues.push({ path: at, message: `${point.type} point "${name}" cannot take ${JSON.stringify(value)}` });
+    }
+  });
   return issues;
 }
 

@@ -85,6 +85,47 @@ const ModbusBinding = z
   })
   .strict();
 
+/** Where a point appears in the OPC UA address space: folders below the device object. */
+const OpcUaBinding = z
+  .object({
+    /** Folder path below the device object, `/`-separated (default: the point name's dotted prefix). */
+    path: z.string().regex(/^[A-Za-z0-9_ .\-]+(\/[A-Za-z0-9_ .\-]+)*$/).max(128).optional(),
+    /** Browse name (default: the last part of the point name). */
+    browseName: z.string().regex(/^[A-Za-z0-9_.\-]{1,64}$/).optional(),
+  })
+  .strict();
+
+/** A method the device offers over OPC UA: calling it writes the given points. */
+const OpcUaMethod = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
+    description: z.string().max(200).default(''),
+    path: z.string().max(128).optional(),
+    writes: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+  })
+  .strict();
+
+const OpcUaServer = z
+  .object({
+    /** ApplicationDescription name; default "<vendor> <productName> OPC UA Server". */
+    applicationName: printable(96).optional(),
+    /** Product URI as the vendor writes it; default urn:<vendor>:<productCode>. */
+    productUri: printable(128).optional(),
+    softwareVersion: printable(32).optional(),
+    buildNumber: printable(32).optional(),
+    buildDate: z.string().datetime({ offset: true }).optional(),
+    /** The device object under Objects; default the product name. */
+    rootObject: z.string().regex(/^[A-Za-z0-9_ .\-]{1,64}$/).optional(),
+    /** The application namespace URI; default urn:<vendor>:<productCode>:<serial>. */
+    namespaceUri: printable(128).optional(),
+    /** Host name in endpoint URLs and the certificate; default derived from the product and serial. */
+    hostname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,62}$/).optional(),
+    anonymous: z.boolean().default(true),
+    methods: z.array(OpcUaMethod).max(32).default([]),
+  })
+  .strict();
+export type OpcUaServer = z.infer<typeof OpcUaServer>;
+
 export const Point = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.\-]{0,63}$/, 'letters, digits, _ . - (max 64), starting with a letter'),
@@ -98,6 +139,7 @@ export const Point = z
     scale: z.object({ factor: z.number().refine((v) => v !== 0, 'factor must not be 0'), offset: z.number().default(0) }).strict().optional(),
     initial: z.union([z.number(), z.boolean(), z.string()]).optional(),
     modbus: ModbusBinding.optional(),
+    opcua: OpcUaBinding.optional(),
   })
   .strict();
 
@@ -108,6 +150,7 @@ export const Profile = z
     description: z.string().max(500).default(''),
     identity: Identity,
     modbus: ModbusDevice.optional(),
+    opcua: OpcUaServer.optional(),
     points: z.array(Point).default([]),
   })
   .strict();

@@ -44,7 +44,7 @@ export function signaturesMatch(expected: string, given: string | undefined): bo
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const WrittenValue = z.union([z.number().int().min(0).max(0xffff), z.boolean()]);
+const WrittenValue = z.union([z.number().finite(), z.boolean(), z.string().max(256)]);
 const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const Time = z.string().datetime({ offset: true });
 
@@ -54,7 +54,7 @@ export const WireHit = z
     id: Uuid,
     at: Time,
     decoy: z.string().max(64),
-    protocol: z.enum(['modbus-tcp']),
+    protocol: z.enum(['modbus-tcp', 'opcua']),
     src: z.object({ ip: z.string().max(64), port: z.number().int().min(0).max(65535) }),
     dstPort: z.number().int().min(0).max(65535),
     unitId: z.number().int().min(0).max(255).nullable(),
@@ -68,11 +68,16 @@ export const WireHit = z
     detail: z.string().max(500).nullable(),
     raw: z.string().regex(/^[0-9a-f]*$/).max(1024).nullable(),
     incident: Uuid.optional(),
+    service: z.string().max(64).optional(),
+    attributes: z
+      .record(z.string().max(64), z.union([z.string().max(512), z.number().finite(), z.boolean(), z.null()]))
+      .refine((a) => Object.keys(a).length <= 32, 'at most 32 attributes')
+      .optional(),
   })
   .strict();
 
 const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const CountMap = z.record(z.string().max(16), Count).refine((m) => Object.keys(m).length <= 64, 'at most 64 keys');
+const CountMap = z.record(z.string().max(48), Count).refine((m) => Object.keys(m).length <= 64, 'at most 64 keys');
 
 /** A gateway's summary of one incident; cumulative, so the newest version supersedes the rest. */
 export const WireIncidentReport = z
@@ -98,6 +103,8 @@ export const WireIncidentReport = z
           address: z.number().int().min(0).max(65535).nullable(),
           values: z.array(WrittenValue).max(2000),
           outcome: z.string().max(16),
+          service: z.string().max(64).optional(),
+          points: z.array(z.string().max(64)).max(8).optional(),
         }).strict(),
       )
       .max(64),

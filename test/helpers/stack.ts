@@ -42,6 +42,10 @@ export interface StackOptions {
   heartbeatIntervalSeconds?: number;
   silentAfterMissed?: number;
   outboxLimit?: number;
+  /** Serve the profile's OPC UA server (on a free port). */
+  opcua?: boolean;
+  /** Gateway data directory (default: under the stack's temporary directory). */
+  gatewayDataDir?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -68,21 +72,24 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   enrollGateway({ dataDir: join(dir, 'console'), name: 'test-gw', out: enrollmentFile, consoleUrl: opts.consoleUrl ?? console_.url });
   const resolverPort = opts.resolverPort === undefined ? undefined : typeof opts.resolverPort === 'number' ? opts.resolverPort : await opts.resolverPort(console_.dnsPort!);
   let modbusPort = 0;
+  let opcuaPort = 0;
   const launchGateway = async () => {
     const running = await startGateway({
       enrollment: loadEnrollment(enrollmentFile),
       profile: loadProfile('water-lift-station'),
-      dataDir: join(dir, 'gateway'),
+      dataDir: opts.gatewayDataDir ?? join(dir, 'gateway'),
       modbusHost: '127.0.0.1',
       modbusPort,
       log: silentLog,
       relay: { backoff: { initialMs: 50, maxMs: 300 } },
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       outboxLimit: opts.outboxLimit,
+      opcua: opts.opcua ? { port: opcuaPort } : undefined,
       dns: resolverPort === undefined ? undefined : { resolver: { host: '127.0.0.1', port: resolverPort }, retryMs: opts.dnsRetryMs ?? 60_000, timeoutMs: opts.dnsTimeoutMs ?? 1_000 },
       canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },
     });
     modbusPort = running.modbusPort;
+    opcuaPort = running.opcua?.port ?? 0;
     return running;
   };
   const stack: Stack = {
