@@ -82,3 +82,61 @@ describe('OPC UA decoy', () => {
     expect(call!.points).toEqual(['method:ResetAlarms']);
   }, 60_000);
 });
+
+const LIBRARY = /node-?opcua|sterfive|etienne/i;
+
+/** Everything a client learns about the server's identity, as text (the certificate's DER as latin1). */
+async function identityOf(endpointUrl: string) {
+  const client = OPCUAClient.create({ applicationName: 'ProbeClient', endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+  await client.connect(endpointUrl);
+  try {
+    const endpoints = await client.getEndpoints();
+    const session = await client.createSession();
+    try {
+      const [buildInfo, status, namespaces, servers] = await session.read(['i=2260', 'i=2256', 'i=2255', 'i=2254'].map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })));
+      const certificate = endpoints[0]!.serverCertificate!;
+      return {
+        buildInfo: buildInfo!.value.value as Record<string, unknown>,
+        texts: JSON.stringify({ endpoints, status: status!.value.value, namespaces: namespaces!.value.value, servers: servers!.value.value, buildInfo: buildInfo!.value.value }),
+        certificate: Buffer.from(certificate),
+        applicationUri: endpoints[0]!.server.applicationUri!,
+        endpointUrls: endpoints.map((e) => e.endpointUrl),
+      };
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await client.disconnect();
+  }
+}
+
+describe('OPC UA identity', () => {
+  it('shows the profile vendor and no library default, per deployment, stable across restarts', async () => {
+    const first = await identityOf(url);
+    expect(first.buildInfo).toMatchObject({ manufacturerName: 'Schneider Electric', productName: 'Modicon M221', softwareVersion: 'V1.6.2.6' });
+    expect(first.texts).not.toMatch(LIBRARY);
+    expect(first.certificate.toString('latin1')).not.toMatch(LIBRARY);
+    expect(first.certificate.toString('latin1')).toContain('Schneider Electric');
+    // The endpoint names the device's host name, never loopback or this machine's name.
+    for (const endpointUrl of first.endpointUrls) expect(endpointUrl).toMatch(/^opc\.tcp:\/\/tm221ce24r-[0-9a-z]{6}:\d+$/);
+    expect(first.texts).not.toContain((await import('node:os')).hostname());
+
+    // Restarted on the same data directory: the same serial and certificate.
+    await stack.stopGateway();
+    await stack.startGateway();
+    const again = await identityOf(url);
+    expect(again.applicationUri).toBe(first.applicationUri);
+    expect(again.certificate.equals(first.certificate)).toBe(true);
+
+    // Another deployment of the same profile: a different serial and certificate.
+    const other = await startStack({ opcua: true });
+    try {
+      const second = await identityOf(`opc.tcp://127.0.0.1:${other.gateway.opcua!.port}`);
+      expect(second.applicationUri).not.toBe(first.applicationUri);
+      expect(second.certificate.equals(first.certificate)).toBe(false);
+      expect(second.buildInfo).toMatchObject({ manufacturerName: 'Schneider Electric' });
+    } finally {
+      await other.stop();
+    }
+  }, 90_000);
+});

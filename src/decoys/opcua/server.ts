@@ -5,7 +5,6 @@
  *
  * node-opcua is loaded only when a gateway serves OPC UA: it is most of the gateway's memory.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
 import type { Logger } from 'pino';
@@ -18,6 +17,7 @@ import { normaliseIp } from '../modbus/tcp-server.js';
 import { opcUaIdentity, type OpcUaIdentity } from './identity.js';
 import { buildAddressSpace } from './address-space.js';
 import { serviceFacts, type ServiceFacts } from './service-facts.js';
+import { ensureCertificate } from './certificate.js';
 
 /** What the gateway knows about planted credentials. */
 export interface CredentialCheck {
@@ -73,17 +73,9 @@ export class OpcUaDecoy {
     const pkiRoot = join(options.dataDir, 'opcua-pki');
     const certificates = new ua.OPCUACertificateManager({ rootFolder: pkiRoot, automaticallyAcceptUnknownCertificate: true, name: 'pki' });
     await certificates.initialize();
-    const certificateFile = join(pkiRoot, 'own', 'certs', 'server_certificate.pem');
-    if (!existsSync(certificateFile)) {
-      await certificates.createSelfSignedCertificate({
-        applicationUri: identity.applicationUri,
-        subject: identity.certificate.subject,
-        dns: identity.certificate.dns,
-        startDate: identity.certificate.startDate,
-        validity: identity.certificate.validityDays,
-        outputFile: certificateFile,
-      });
-    }
+    const certificateFile = join(pkiRoot, 'own', 'certs', 'application_instance.pem');
+    const privateKeyFile = join(pkiRoot, 'own', 'private', 'application_instance.key');
+    await ensureCertificate(identity, options.seed, certificateFile, privateKeyFile);
 
     let decoy: OpcUaDecoy | undefined;
     const pendingLogin = new Map<number, Pending>();
@@ -94,7 +86,7 @@ export class OpcUaDecoy {
       resourcePath: '',
       serverCertificateManager: certificates,
       certificateFile,
-      privateKeyFile: certificates.privateKey,
+      privateKeyFile,
       buildInfo: identity.buildInfo,
       serverInfo: {
         applicationName: { text: identity.applicationName, locale: 'en' },
