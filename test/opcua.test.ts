@@ -9,13 +9,22 @@ import { startStack, type Stack } from './helpers/stack.js';
 import { modbusClient } from './helpers/modbus.js';
 import { waitFor } from './helpers/net.js';
 import type { StoredHit } from '../src/console/store.js';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { pino } from 'pino';
+import { runAsync, CLI } from './helpers/cli.js';
 
 let stack: Stack;
 let url: string;
 const ROOT = 'LS07_LIFT_STATION';
 
+const logDir = mkdtempSync(join(tmpdir(), 'tripline-opcua-log-'));
+const logFile = join(logDir, 'gateway.log');
+
 beforeAll(async () => {
-  stack = await startStack({ opcua: true });
+  stack = await startStack({ opcua: true, gatewayLog: pino({ level: 'debug' }, pino.destination({ dest: logFile, sync: true })) });
   url = `opc.tcp://127.0.0.1:${stack.gateway.opcua!.port}`;
 }, 60_000);
 afterAll(async () => {
@@ -77,6 +86,8 @@ describe('OPC UA decoy', () => {
       expect((await opcuaHits(service)).length, service).toBeGreaterThanOrEqual(1);
     }
     const [session] = await opcuaHits('CreateSession');
+    const secured = (await opcuaHits('CreateSession')).map((h) => (h as StoredHit & { attributes: Record<string, unknown> }).attributes).find((a) => a.certThumbprint);
+    expect(secured).toMatchObject({ clientName: 'ProbeClient', certThumbprint: expect.stringMatching(/^[0-9a-f]{40}$/), certUri: expect.stringMatching(/^urn:/) });
     expect((session as StoredHit & { attributes: Record<string, unknown> }).attributes).toMatchObject({ clientName: 'ProbeClient' });
     const [call] = await opcuaHits('Call');
     expect(call!.points).toEqual(['method:ResetAlarms']);
@@ -139,4 +150,81 @@ describe('OPC UA identity', () => {
       await other.stop();
     }
   }, 90_000);
+});
+
+describe('OPC UA credential canaries', () => {
+  it('raises a critical hit carrying the memo for a planted login, records a wrong password, keeps no password in clear', async () => {
+    const out = join(logDir, 'ls07.uaprofile');
+    const made = await runAsync(process.execPath, [CLI, 'gateway', 'credential', 'new', '--data', join(stack.dir, 'gateway'), '--memo', 'EWS-2 desktop, UaExpert folder', '--out', out, '--opcua-port', String(stack.gateway.opcua!.port)]);
+    expect(made.status, made.stderr).toBe(0);
+    const profile = readFileSync(out, 'utf8');
+    const userName = /^UserName=(.+)$/m.exec(profile)![1]!;
+    const password = /^Password=(.+)$/m.exec(profile)![1]!;
+    expect(profile).toMatch(/^EndpointUrl=opc\.tcp:\/\/tm221ce24r-[0-9a-z]{6}:\d+$/m);
+
+    const secure = { policy: SecurityPolicy.Basic256Sha256, mode: MessageSecurityMode.SignAndEncrypt };
+    const value = await withSession((session) => session.read({ nodeId: `ns=1;s=${ROOT}.Station.Name`, attributeId: AttributeIds.Value }), secure, { userName, password });
+    expect(value.statusCode).toEqual(StatusCodes.Good);
+    const wrong = 'Wr0ngGuess-' + password.slice(0, 4);
+    await expect(withSession(async () => undefined, secure, { userName, password: wrong })).rejects.toThrow(/BadUserAccessDenied|Access/i);
+
+    const logins = await waitFor(async () => {
+      const list = await opcuaHits('ActivateSession', (h) => (h as StoredHit & { attributes?: Record<string, unknown> }).attributes?.user === userName);
+      return list.length >= 2 ? list : undefined;
+    }, 10_000, 'login hits');
+    const attributes = logins.map((h) => (h as StoredHit & { attributes: Record<string, unknown> }).attributes);
+    const canary = logins[attributes.findIndex((a) => a.credential === 'canary')]!;
+    expect(canary.outcome).toBe('ok');
+    expect((canary as StoredHit & { attributes: Record<string, unknown> }).attributes.memo).toBe('EWS-2 desktop, UaExpert folder');
+    const refused = logins[attributes.findIndex((a) => a.credential === 'wrong-password')]!;
+    expect(refused.outcome).toBe('exception');
+    expect(refused.detail).toMatch(/BadUserAccessDenied/);
+    const incidents = ((await (await stack.api('/api/v1/incidents')).json()) as { incidents: { kind: string; severity: string }[] }).incidents;
+    expect(incidents.find((i) => i.kind === 'intrusion')!.severity).toBe('critical');
+
+    // Neither password in clear anywhere: both SQLite databases (and their WALs) and the log.
+    const files = [logFile, ...['gateway', 'console'].flatMap((d) => readdirSync(join(stack.dir, d)).filter((f) => f.endsWith('.db') || f.endsWith('-wal')).map((f) => join(stack.dir, d, f)))];
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const file of files) {
+      const bytes = readFileSync(file).toString('latin1');
+      expect(bytes.includes(password), file).toBe(false);
+      expect(bytes.includes(wrong), file).toBe(false);
+    }
+  }, 60_000);
+});
+
+describe('OPC UA robustness', () => {
+  it('answers an HTTP request on the OPC UA port with an error and a close, records it, and keeps serving', async () => {
+    const reply = await new Promise<{ data: Buffer; closed: boolean }>((resolve) => {
+      const socket = net.connect(stack.gateway.opcua!.port, '127.0.0.1', () => socket.write('GET / HTTP/1.0\r\n\r\n'));
+      const chunks: Buffer[] = [];
+      socket.on('data', (d) => chunks.push(d));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve({ data: Buffer.concat(chunks), closed: true }));
+      setTimeout(() => socket.destroy(), 5_000);
+    });
+    expect(reply.closed).toBe(true);
+    expect(reply.data.subarray(0, 3).toString('latin1')).toBe('ERR');
+    expect(reply.data.toString('latin1')).not.toMatch(LIBRARY);
+    const probe = await waitFor(async () => (await opcuaHits('Connect')).find((h) => h.raw?.startsWith(Buffer.from('GET /').toString('hex'))), 10_000, 'the probe hit');
+    expect(probe.outcome).toBe('malformed');
+    await withSession((session) => session.read({ nodeId: 'i=2256', attributeId: AttributeIds.Value }));
+  }, 30_000);
+
+  it('holds 50 concurrent sessions; the 11th is not refused', async () => {
+    const clients = await Promise.all(Array.from({ length: 50 }, async () => {
+      const client = OPCUAClient.create({ applicationName: 'ProbeClient', endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+      await client.connect(url);
+      return { client, session: await client.createSession() };
+    }));
+    try {
+      const values = await Promise.all(clients.map(({ session }) => session.read({ nodeId: `ns=1;s=${ROOT}.WetWell.Level`, attributeId: AttributeIds.Value })));
+      expect(values.every((v) => v.statusCode.isGood())).toBe(true);
+    } finally {
+      await Promise.all(clients.map(async ({ client, session }) => {
+        await session.close().catch(() => {});
+        await client.disconnect();
+      }));
+    }
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ export function demoCommand(): Command {
     .description('run a console and an enrolled gateway together on loopback, for a first look')
     .option('--http-port <port>', 'console HTTP port', parsePort, 8470)
     .option('--modbus-port <port>', 'Modbus/TCP decoy port', parsePort, 5020)
+    .option('--opcua-port <port>', 'OPC UA decoy port (when the profile has an OPC UA server)', parsePort, 4840)
     .option('--dns-port <port>', "console's DNS port; the gateway relays over DNS straight to it", parsePort, 8053)
     .option('--domain <zone>', 'canary zone the console serves', DEMO_ZONE)
     .option('--data <dir>', 'data directory for both', 'tripline-demo')
@@ -53,6 +54,7 @@ export function demoCommand(): Command {
         dataDir: gatewayDir,
         modbusHost: '127.0.0.1',
         modbusPort: opts.modbusPort,
+        opcua: { host: '127.0.0.1', port: opts.opcuaPort },
         // No site resolver in a demo: the console's DNS server is the resolver.
         dns: { resolver: { host: '127.0.0.1', port: console_.dnsPort! }, zone: opts.domain, retryMs: 10_000 },
         log: log.child({ role: 'gateway' }),
@@ -72,6 +74,7 @@ export function demoCommand(): Command {
           `  console    ${console_.url}  (data ${consoleDir})`,
           `  DNS        zone ${opts.domain} on 127.0.0.1:${console_.dnsPort} (UDP and TCP): hits relay over DNS, HTTP as fallback`,
           `  decoy PLC  modbus-tcp 127.0.0.1:${gateway.modbusPort}  profile ${profile.name}: ${id.vendor} ${id.productCode}`,
+          ...(gateway.opcua ? [`  decoy PLC  opc.tcp://127.0.0.1:${gateway.opcua.port}  (announces itself as ${gateway.opcua.endpointUrl})`] : []),
           `  API token  in ${apiTokenFile(consoleDir)}`,
           '',
           'Trigger an alert: read ten holding registers from the decoy (Debian package mbpoll):',
@@ -80,6 +83,7 @@ export function demoCommand(): Command {
           // nmap runs modbus-discover on 502 only, unless forced with '+'.
           `  nmap -n -p ${gateway.modbusPort} --script ${gateway.modbusPort === 502 ? '' : '+'}modbus-discover 127.0.0.1`,
           '',
+          ...(gateway.opcua ? ['or browse its OPC UA server with any OPC UA client (anonymous, security None or Basic256Sha256).', ''] : []),
           'List the hits the console received:',
           `  node ${self} hits --data ${consoleDir}`,
           `  curl -s -H "Authorization: Bearer $(cat ${apiTokenFile(consoleDir)})" ${console_.url}/api/v1/hits`,

@@ -24,6 +24,10 @@ export function terminalSafe(text: string): string {
 }
 
 export function describeRequest(hit: Hit): string {
+  if (hit.protocol === 'opcua') {
+    const user = hit.attributes?.user ? ` user ${String(hit.attributes.user)}${hit.attributes.credential ? ` (${String(hit.attributes.credential)})` : ''}` : '';
+    return `OPC UA ${hit.service ?? '?'}${user}`;
+  }
   if (hit.functionCode === null) return 'unframed bytes';
   const name = FUNCTION_NAMES[hit.functionCode] ?? 'unsupported function';
   const range = hit.address !== null ? ` @${hit.address}${hit.quantity ? ` ×${hit.quantity}` : ''}` : '';
@@ -31,6 +35,7 @@ export function describeRequest(hit: Hit): string {
 }
 
 export function describeOutcome(hit: Hit): string {
+  if (hit.outcome === 'exception' && hit.protocol === 'opcua') return hit.detail ?? 'bad status';
   if (hit.outcome === 'exception') return `exception ${String(hit.exceptionCode ?? '?').padStart(2, '0')}`;
   return hit.outcome;
 }

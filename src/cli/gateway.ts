@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { DEFAULT_OUTBOX_LIMIT, GatewayStore } from '../gateway/store.js';
 import { terminalSafe } from './format.js';
 import { startGateway } from '../gateway/gateway.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadDeploymentSeed } from '../gateway/deployment.js';
+import { CredentialStore, newPassword, newUserName } from '../gateway/credentials.js';
+import { opcUaIdentity, type OpcUaIdentity } from '../decoys/opcua/identity.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
@@ -20,6 +24,8 @@ export function gatewayCommand(): Command {
     .option('--profile <name|path>', 'device profile: a shipped name or a YAML file', 'water-lift-station')
     .option('--modbus-host <ip>', 'address the Modbus/TCP decoy listens on (all interfaces by default)', parseIp, '0.0.0.0')
     .option('--modbus-port <port>', 'Modbus/TCP port', parsePort, 502)
+    .option('--opcua-port <port>', 'OPC UA port, when the profile has an OPC UA server', parsePort, 4840)
+    .option('--no-opcua', 'do not serve the profile\'s OPC UA server')
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
     .option('--no-dns', 'relay over HTTP only, even if the enrollment names a DNS zone')
@@ -46,9 +52,43 @@ export function gatewayCommand(): Command {
         dataDir: opts.data,
         modbusHost: opts.modbusHost,
         modbusPort: opts.modbusPort,
+        opcua: opts.opcua ? { host: opts.modbusHost, port: opts.opcuaPort } : undefined,
         log: createLogger(),
       });
       onShutdown(() => gateway.stop());
+    });
+
+  const credential = cmd.command('credential').description('credential canaries: logins only an intruder would have');
+  credential
+    .command('new')
+    .description('create a user name and password the OPC UA decoy accepts, and a connection profile to plant')
+    .requiredOption('--memo <text>', 'where you plant it (comes back with every login)')
+    .requiredOption('--out <file>', 'where to write the connection profile (mode 0600)')
+    .option('--data <dir>', "the gateway's data directory", defaultDataDir())
+    .option('--profile <name|path>', "the gateway's device profile", 'water-lift-station')
+    .option('--opcua-port <port>', "the gateway's OPC UA port", parsePort, 4840)
+    .option('--user <name>', 'user name (default: a plausible engineering account)')
+    .action(async (opts) => {
+      if (!opts.data) throw new UsageError("credential new needs --data DIR (the gateway's)");
+      const memo = String(opts.memo).slice(0, 200);
+      const user = opts.user ? String(opts.user) : newUserName();
+      if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(user)) throw new UsageError('--user: letters, digits, _ . @ - (max 64)');
+      const password = newPassword();
+      const profile = loadProfile(opts.profile);
+      mkdirSync(opts.data, { recursive: true, mode: 0o700 });
+      const seed = loadDeploymentSeed(opts.data);
+      const store = new GatewayStore(join(opts.data, 'gateway.db'));
+      try {
+        await new CredentialStore(store.db, seed).add(user, password, memo);
+      } catch (err) {
+        if (/UNIQUE/.test(String(err))) throw new UsageError(`a credential for user ${user} exists already`);
+        throw err;
+      } finally {
+        store.close();
+      }
+      const identity = opcUaIdentity(profile, seed);
+      writeFileSync(opts.out, connectionProfile(identity, opts.opcuaPort, user, password), { mode: 0o600, flag: 'wx' });
+      process.stdout.write(`credential canary for ${user} written to ${opts.out}; plant it where only an intruder would look (${terminalSafe(memo)})\n`);
     });
 
   cmd
@@ -86,4 +126,22 @@ function parseHitBudget(value: string): number | null {
   if (value === 'unlimited') return null;
   if (!/^\d{1,6}$/.test(value)) throw new InvalidArgumentError('expected a whole number of queries per minute, or "unlimited"');
   return Number(value);
+}
+
+/** A connection profile as an engineer's OPC UA client exports it: the bait. */
+function connectionProfile(identity: OpcUaIdentity, port: number, user: string, password: string): string {
+  return [
+    `; OPC UA connection profile - ${identity.rootObject}`,
+    `; exported ${new Date().toISOString().slice(0, 10)}`,
+    '[Connection]',
+    `Name=${identity.rootObject}`,
+    `EndpointUrl=opc.tcp://${identity.hostname}:${port}`,
+    `ServerUri=${identity.applicationUri}`,
+    'SecurityPolicy=http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256',
+    'SecurityMode=SignAndEncrypt',
+    'AuthenticationType=UserName',
+    `UserName=${user}`,
+    `Password=${password}`,
+    '',
+  ].join('\n');
 }

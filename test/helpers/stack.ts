@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startConsole, type RunningConsole } from '../../src/console/console.js';
 import { enrollGateway } from '../../src/console/enroll.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
@@ -46,6 +46,8 @@ export interface StackOptions {
   opcua?: boolean;
   /** Gateway data directory (default: under the stack's temporary directory). */
   gatewayDataDir?: string;
+  /** The gateway's logger (default: silent). */
+  gatewayLog?: Logger;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -80,7 +82,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       dataDir: opts.gatewayDataDir ?? join(dir, 'gateway'),
       modbusHost: '127.0.0.1',
       modbusPort,
-      log: silentLog,
+      log: opts.gatewayLog ?? silentLog,
       relay: { backoff: { initialMs: 50, maxMs: 300 } },
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       outboxLimit: opts.outboxLimit,

@@ -3,6 +3,7 @@
  * touched (by browse name where the node is ours), written values, client identity. Never a
  * password. Pure over the decoded request objects node-opcua hands over.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import type { WrittenValue } from '../../core/hit.js';
 
 export interface ServiceFacts {
@@ -86,6 +87,7 @@ export function serviceFacts(request: Loose, browseNameOf: (nodeId: string) => s
       facts.attributes.clientProductUri = text(client?.productUri);
       facts.attributes.sessionName = text(r.sessionName);
       facts.attributes.endpointUrl = text(r.endpointUrl);
+      Object.assign(facts.attributes, certificateFacts(r.clientCertificate));
       break;
     }
     case 'GetEndpoints':
@@ -100,6 +102,20 @@ export function serviceFacts(request: Loose, browseNameOf: (nodeId: string) => s
     }
     default:
       break;
+  }
+  return facts;
+}
+
+/** A client certificate, as an analyst would look it up: thumbprint, subject, application URI. */
+function certificateFacts(der: unknown): Record<string, string | null> {
+  if (!Buffer.isBuffer(der) || der.length === 0) return {};
+  const facts: Record<string, string | null> = { certThumbprint: createHash('sha1').update(der).digest('hex') };
+  try {
+    const cert = new X509Certificate(der);
+    facts.certSubject = cert.subject.replace(/\n/g, ', ').slice(0, MAX_TEXT);
+    facts.certUri = /URI:([^,\s]+)/.exec(cert.subjectAltName ?? '')?.[1]?.slice(0, MAX_TEXT) ?? null;
+  } catch {
+    facts.certSubject = 'unparsable certificate';
   }
   return facts;
 }

@@ -1,2 +1,0 @@
-import { loadProfile } from '../src/profile/load.ts';
-const p = loadProfile('water-lift-station'); console.log(p.opcua?.methods.length, p.opcua?.anonymous);
