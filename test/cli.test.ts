@@ -37,7 +37,7 @@ describe('tripline demo with outside Modbus clients', () => {
     // nmap's modbus-discover runs only against port 502 (or a port it fingerprints as Modbus).
     modbusPort = process.getuid?.() === 0 ? 502 : await freePort();
     dnsPort = await freePort();
-    demo = startCli(['demo', '--http-port', String(httpPort), '--modbus-port', String(modbusPort), '--dns-port', String(dnsPort), '--data', data, '--api-token', TOKEN]);
+    demo = startCli(['demo', '--http-port', String(httpPort), '--modbus-port', String(modbusPort), '--dns-port', String(dnsPort), '--opcua-port', String(await freePort()), '--data', data, '--api-token', TOKEN]);
     await demo.waitForOutput(/Ctrl-C stops the demo/);
   });
   afterAll(async () => demo?.kill());

@@ -7,6 +7,8 @@
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API first.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { derive } from '../../gateway/deployment.js';
 import type { OpcUaIdentity } from './identity.js';
