@@ -101,7 +101,7 @@ describe('crash safety', () => {
     const httpPort = await freePort();
     const modbusPort = await freePort();
     const consoleArgs = ['console', '--data', join(data, 'console'), '--http-host', '127.0.0.1', '--http-port', String(httpPort), '--api-token', TOKEN];
-    const gatewayArgs = ['gateway', '--enrollment', join(data, 'gw.json'), '--profile', 'water-lift-station', '--modbus-host', '127.0.0.1', '--modbus-port', String(modbusPort), '--data', join(data, 'gateway')];
+    const gatewayArgs = ['gateway', '--enrollment', join(data, 'gw.json'), '--profile', 'water-lift-station', '--modbus-host', '127.0.0.1', '--modbus-port', String(modbusPort), '--no-opcua', '--data', join(data, 'gateway')];
 
     let console_ = startCli(consoleArgs);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`).catch(() => undefined))?.ok || undefined, 10_000, 'console up');

@@ -67,21 +67,25 @@ export function acceptHits(deps: AcceptDeps, gatewayId: string, items: readonly 
  * (logged), since resending a report the console refuses cannot help.
  */
 export function acceptReports(deps: AcceptDeps, gatewayId: string, items: readonly unknown[], via: string): string[] {
-  const valid: IncidentReport[] = [];
+  // One report per incident per request, the newest: repeats would each rewrite the incident.
+  const valid = new Map<string, IncidentReport>();
   const settled: string[] = [];
   let firstIssue: string | undefined;
   for (const item of items) {
     const parsed = WireIncidentReport.safeParse(item);
     const id = (item as { id?: unknown } | null)?.id;
     if (typeof id === 'string' && id.length <= 64) settled.push(id);
-    if (parsed.success) valid.push(parsed.data);
+    if (parsed.success) {
+      const held = valid.get(parsed.data.id);
+      if (!held || held.version < parsed.data.version) valid.set(parsed.data.id, parsed.data as IncidentReport);
+    }
     else {
       deps.metrics.rejected.inc({ reason: 'invalid_report' });
       firstIssue ??= `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
     }
   }
   if (firstIssue !== undefined) deps.log.error({ gateway: gatewayId, via, firstIssue: logSafe(firstIssue) }, 'invalid incident reports from authenticated gateway');
-  deps.store.transaction(() => deps.incidents.onReports(gatewayId, valid));
-  deps.metrics.reports.inc({ via }, valid.length);
+  deps.store.transaction(() => deps.incidents.onReports(gatewayId, [...valid.values()]));
+  deps.metrics.reports.inc({ via }, valid.size);
   return settled;
 }

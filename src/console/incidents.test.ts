@@ -58,3 +58,23 @@ describe('console incidents from reports and hits', () => {
     expect(store.listIncidents(10)[0]).toMatchObject({ hitCount: 1000, fromHits: null, detail: { counts: { FC3: 1000 } } });
   });
 });
+
+describe('hostile incident reports', () => {
+  it('are refused when they name unknown tables or come from the future, and count once when repeated', async () => {
+    const { acceptReports } = await import('./accept-hits.js');
+    const { ConsoleMetrics } = await import('./metrics.js');
+    const { pino } = await import('pino');
+    const { store, gw, tracker, book, record } = setup();
+    record(Array.from({ length: 10 }, (_, k) => hit(k)));
+    const [report] = book.due(T0);
+    const deps = { store, metrics: new ConsoleMetrics(), log: pino({ level: 'silent' }), onNewHits: () => {}, incidents: tracker };
+    const acked = acceptReports(deps, gw.id, [
+      { ...report, ranges: { constructor: [[0, 5]] } },
+      { ...report, id: newHitId(), lastSeen: '9999-12-31T23:59:59Z' },
+    ], 'http');
+    expect(acked).toHaveLength(2); // settled: resending cannot help
+    expect(store.listIncidents(10)).toHaveLength(0);
+    acceptReports(deps, gw.id, Array.from({ length: 50 }, () => report), 'http');
+    expect(store.listIncidents(10)).toMatchObject([{ hitCount: 10 }]);
+  });
+});

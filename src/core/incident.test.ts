@@ -48,3 +48,20 @@ describe('incident summaries', () => {
     expect(s.writes).toMatchObject([{ functionCode: 6, address: 2, values: [7] }]);
   });
 });
+
+describe('incident summaries against hostile input', () => {
+  it('count unknown function codes as FCother and keep written values small', () => {
+    const hits = Array.from({ length: 256 }, (_, fc) => hit(fc, fc, 0));
+    const s = summarise(hits);
+    expect(Object.keys(s.counts).length).toBeLessThanOrEqual(20);
+    expect(s.counts.FCother).toBeGreaterThan(200);
+    const big = summarise([hit(0, 16, 0, Array.from({ length: 123 }, (_, i) => i))]);
+    expect(big.writes[0]).toMatchObject({ valueCount: 123, values: [0, 1, 2, 3, 4, 5, 6, 7] });
+  });
+
+  it('merge maps whose keys are Object.prototype names', () => {
+    const a = { ...summarise([hit(0, 3, 0)]), counts: JSON.parse('{"constructor": 2, "toString": 1}') as Record<string, number> };
+    const merged = mergeSummaries(a, summarise([hit(1, 3, 0)]));
+    expect(merged.counts).toEqual({ constructor: 2, toString: 1, FC3: 1 });
+  });
+});

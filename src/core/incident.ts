@@ -7,7 +7,16 @@
 import type { Hit, WrittenValue } from './hit.js';
 
 export const QUIET_GAP_MS = 10 * 60_000;
-export const MAX_WRITES_KEPT = 500;
+/**
+ * Written values an incident summary keeps whole: the first writes, each with its first values.
+ * The hits themselves keep everything; the summary is rewritten at every commit that touches the
+ * incident and travels over DNS, so it stays small whatever an attacker writes.
+ */
+export const MAX_WRITES_KEPT = 200;
+export const MAX_VALUES_PER_WRITE = 8;
+const MAX_VALUE_CHARS = 64;
+/** Function codes counted by name; any other is `FCother`, so counts stay a short list. */
+const COUNTED_FCS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 15, 16, 17, 20, 21, 22, 23, 24, 43]);
 const MAX_RANGES = 64;
 const MAX_POINTS = 200;
 
@@ -20,7 +29,9 @@ export interface WriteRecord {
   at: string;
   functionCode: number;
   address: number | null;
+  /** The first MAX_VALUES_PER_WRITE values; `valueCount` says how many there were. */
   values: WrittenValue[];
+  valueCount?: number;
   outcome: string;
   /** OPC UA: the service and the nodes written or called. */
   service?: string;
@@ -82,19 +93,40 @@ export function emptySummary(at: string): IncidentSummary {
   return { firstSeen: at, lastSeen: at, hitCount: 0, severity: 'low', counts: {}, outcomes: {}, ranges: {}, writes: [], writesOmitted: 0, points: [] };
 }
 
+const bump = (map: Record<string, number>, key: string) => {
+  // Own keys only: a key such as "constructor" must count, not find Object's prototype.
+  map[key] = (Object.hasOwn(map, key) ? map[key]! : 0) + 1;
+};
+
+export function countKey(hit: Hit): string {
+  if (hit.service !== undefined) return hit.service;
+  if (hit.functionCode === null) return hit.outcome;
+  return COUNTED_FCS.has(hit.functionCode) ? `FC${hit.functionCode}` : 'FCother';
+}
+
+const keptValue = (v: WrittenValue): WrittenValue => (typeof v === 'string' ? v.slice(0, MAX_VALUE_CHARS) : v);
+
 /** Counts one hit into a summary, in place. */
 export function foldHit(summary: IncidentSummary, hit: Hit): void {
   summary.hitCount++;
   if (hit.at < summary.firstSeen) summary.firstSeen = hit.at;
   if (hit.at > summary.lastSeen) summary.lastSeen = hit.at;
   summary.severity = maxSeverity(summary.severity, severityOf(hit));
-  const key = hit.service ?? (hit.functionCode === null ? hit.outcome : `FC${hit.functionCode}`);
-  summary.counts[key] = (summary.counts[key] ?? 0) + 1;
-  summary.outcomes[hit.outcome] = (summary.outcomes[hit.outcome] ?? 0) + 1;
+  bump(summary.counts, countKey(hit));
+  bump(summary.outcomes, hit.outcome);
   const table = hit.functionCode !== null ? TABLE_OF_FC[hit.functionCode] : undefined;
-  if (table && hit.address !== null) addRange((summary.ranges[table] ??= []), hit.address, hit.address + Math.max(1, hit.quantity ?? 1) - 1);
+  if (table && hit.address !== null) {
+    if (!Object.hasOwn(summary.ranges, table)) summary.ranges[table] = [];
+    addRange(summary.ranges[table]!, hit.address, hit.address + Math.max(1, hit.quantity ?? 1) - 1);
+  }
   if (hit.values && isWrite(hit)) {
-    if (summary.writes.length < MAX_WRITES_KEPT) summary.writes.push({ id: hit.id, at: hit.at, functionCode: hit.functionCode ?? 0, address: hit.address, values: hit.values, outcome: hit.outcome, ...(hit.service ? { service: hit.service, points: hit.points.slice(0, 8) } : {}) });
+    if (summary.writes.length < MAX_WRITES_KEPT) {
+      summary.writes.push({
+        id: hit.id, at: hit.at, functionCode: hit.functionCode ?? 0, address: hit.address,
+        values: hit.values.slice(0, MAX_VALUES_PER_WRITE).map(keptValue), valueCount: hit.values.length, outcome: hit.outcome,
+        ...(hit.service ? { service: hit.service, points: hit.points.slice(0, 8) } : {}),
+      });
+    }
     else summary.writesOmitted++;
   }
   for (const point of hit.points) if (summary.points.length < MAX_POINTS && !summary.points.includes(point)) summary.points.push(point);
@@ -107,13 +139,16 @@ export function foldHit(summary: IncidentSummary, hit: Hit): void {
  */
 export function mergeSummaries(a: IncidentSummary, b: IncidentSummary): IncidentSummary {
   const maxima = (x: Record<string, number>, y: Record<string, number>) => {
-    const out = { ...x };
-    for (const [k, v] of Object.entries(y)) out[k] = Math.max(out[k] ?? 0, v);
+    const out: Record<string, number> = {};
+    for (const [k, v] of [...Object.entries(x), ...Object.entries(y)]) out[k] = Math.max(Object.hasOwn(out, k) ? out[k]! : 0, v);
     return out;
   };
   const ranges: Record<string, [number, number][]> = {};
   for (const source of [a.ranges, b.ranges]) {
-    for (const [table, list] of Object.entries(source)) for (const [first, last] of list) addRange((ranges[table] ??= []), first, last);
+    for (const [table, list] of Object.entries(source)) {
+      if (!Object.hasOwn(ranges, table)) ranges[table] = [];
+      for (const [first, last] of list) addRange(ranges[table]!, first, last);
+    }
   }
   const writes = new Map<string, WriteRecord>();
   for (const w of [...a.writes, ...b.writes]) if (!writes.has(w.id)) writes.set(w.id, w);

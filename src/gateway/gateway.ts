@@ -93,7 +93,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let modbusPort: number;
   let opcua: OpcUaDecoy | null = null;
   try {
-    modbusPort = await modbus.listen();
+    // OPC UA first: loading node-opcua blocks the event loop for a second or two, which must
+    // not stall a Modbus decoy that is already answering.
     if (options.opcua && profile.opcua) {
       const { OpcUaDecoy } = await import('../decoys/opcua/server.js');
       opcua = await OpcUaDecoy.start({
@@ -101,8 +102,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         maxSessions: options.opcua.maxSessions, recorder, credentials: new CredentialStore(store.db, seed), log: log.child({ component: 'opcua' }),
       });
     }
+    modbusPort = await modbus.listen();
   } catch (err) {
-    await modbus.close();
+    await Promise.all([modbus.close().catch(() => {}), opcua?.stop()]);
     await syncer?.stop();
     store.close();
     channels.close();

@@ -1,14 +1,17 @@
 /**
- * Admission for TCP listeners: a cap in total and per source address, so one peer cannot take
- * every slot. When every slot is taken, the connection idle the longest (at least `minIdleMs`)
- * is dropped to admit the newcomer, as PLCs with few slots do: sockets opened only to hold slots
- * cannot lock a real client out. Each admitted socket frees its slot when it closes.
+ * Admission for TCP listeners: a cap in total and per source (IPv6 sources per /64, which one
+ * host usually holds whole), so one peer cannot take every slot. When every slot is taken, a
+ * connection that has held its slot for `holderIdleMs` without one complete request is dropped
+ * to admit the newcomer, else one idle for `idleMs`: sockets opened only to hold slots cannot
+ * lock a client out, and a client polling every few seconds is never the one dropped. Each
+ * admitted socket frees its slot when it closes.
  */
 import type net from 'node:net';
 
 interface Slot {
   source: string;
   lastActive: number;
+  requests: number;
 }
 
 export class ConnectionLimiter {
@@ -20,7 +23,8 @@ export class ConnectionLimiter {
   constructor(
     private readonly maxTotal: number,
     private readonly maxPerSource: number,
-    private readonly minIdleMs = 2_000,
+    private readonly holderIdleMs = 2_000,
+    private readonly idleMs = 30_000,
     private readonly now = Date.now,
   ) {}
 
@@ -28,36 +32,44 @@ export class ConnectionLimiter {
     return this.open.size;
   }
 
-  countFrom(source: string): number {
-    return this.perSource.get(source) ?? 0;
+  countFrom(address: string): number {
+    return this.perSource.get(sourceKey(address)) ?? 0;
   }
 
   /** Admits the socket (true) or leaves it to the caller to refuse (false). */
-  admit(socket: net.Socket, source: string): boolean {
-    if (this.countFrom(source) >= this.maxPerSource) return false;
-    if (this.open.size >= this.maxTotal && !this.evictIdlest()) return false;
-    this.open.set(socket, { source, lastActive: this.now() });
-    this.perSource.set(source, this.countFrom(source) + 1);
+  admit(socket: net.Socket, address: string): boolean {
+    const source = sourceKey(address);
+    if ((this.perSource.get(source) ?? 0) >= this.maxPerSource) return false;
+    if (this.open.size >= this.maxTotal && !this.evictOne()) return false;
+    this.open.set(socket, { source, lastActive: this.now(), requests: 0 });
+    this.perSource.set(source, (this.perSource.get(source) ?? 0) + 1);
     socket.once('close', () => this.release(socket));
     return true;
   }
 
-  /** The socket did something useful (a complete request): it is not a slot-holder. */
+  /** The socket sent a complete request: it is a client, not a slot-holder. */
   touch(socket: net.Socket): void {
     const slot = this.open.get(socket);
-    if (slot) slot.lastActive = this.now();
+    if (!slot) return;
+    slot.lastActive = this.now();
+    slot.requests++;
   }
 
   destroyAll(): void {
     for (const socket of this.open.keys()) socket.destroy();
   }
 
-  private evictIdlest(): boolean {
+  private evictOne(): boolean {
+    const now = this.now();
     let victim: net.Socket | undefined;
-    let oldest = this.now() - this.minIdleMs;
+    let best = Infinity;
     for (const [socket, slot] of this.open) {
-      if (slot.lastActive <= oldest) {
-        oldest = slot.lastActive;
+      const idle = now - slot.lastActive;
+      const eligible = slot.requests === 0 ? idle >= this.holderIdleMs : idle >= this.idleMs;
+      // Slot-holders go first, then the longest idle.
+      const rank = (slot.requests === 0 ? 0 : 1e12) - idle;
+      if (eligible && rank < best) {
+        best = rank;
         victim = socket;
       }
     }
@@ -73,8 +85,18 @@ export class ConnectionLimiter {
     const slot = this.open.get(socket);
     if (!slot) return;
     this.open.delete(socket);
-    const n = this.countFrom(slot.source) - 1;
+    const n = (this.perSource.get(slot.source) ?? 0) - 1;
     if (n <= 0) this.perSource.delete(slot.source);
     else this.perSource.set(slot.source, n);
   }
+}
+
+/** IPv4 addresses as they are; IPv6 addresses by their /64 prefix. */
+export function sourceKey(address: string): string {
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

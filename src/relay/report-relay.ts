@@ -11,6 +11,20 @@ import { Sleeper } from './sleeper.js';
 
 /** Longest idle wait: due times move when hits arrive, and a wake-up covers that. */
 const IDLE_MS = 5_000;
+/** JSON bytes per batch of reports: well under the console's 1 MiB body limit. */
+const MAX_REPORT_BATCH_BYTES = 256 * 1024;
+
+/** The oldest reports that fit in `maxBytes` of JSON (always at least one). */
+function withinBytes<T>(reports: readonly T[], maxBytes: number): T[] {
+  const out: T[] = [];
+  let bytes = 0;
+  for (const report of reports) {
+    bytes += JSON.stringify(report).length;
+    if (out.length > 0 && bytes > maxBytes) break;
+    out.push(report);
+  }
+  return out;
+}
 
 export class ReportRelay {
   private running = false;
@@ -46,7 +60,7 @@ export class ReportRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const reports = this.store.dueReports();
+      const reports = withinBytes(this.store.dueReports(), MAX_REPORT_BATCH_BYTES);
       if (reports.length === 0) {
         const next = this.store.incidents.nextDueAt();
         await this.sleeper.sleep(next === null ? IDLE_MS : Math.min(IDLE_MS, Math.max(10, next - Date.now())));

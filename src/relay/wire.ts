@@ -77,7 +77,11 @@ export const WireHit = z
   .strict();
 
 const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const CountMap = z.record(z.string().max(48), Count).refine((m) => Object.keys(m).length <= 64, 'at most 64 keys');
+const CountMap = z.record(z.string().regex(/^[A-Za-z0-9]{1,48}$/), Count).refine((m) => Object.keys(m).length <= 64, 'at most 64 keys');
+/** A gateway clock may drift, not run a day ahead of the console's. */
+const ReportTime = Time.refine((t) => Date.parse(t) <= Date.now() + 86_400_000, 'more than a day in the future')
+  .transform((t) => new Date(t).toISOString());
+const IpOrUnknown = z.union([z.ipv4(), z.ipv6(), z.literal('unknown')]);
 
 /** A gateway's summary of one incident; cumulative, so the newest version supersedes the rest. */
 export const WireIncidentReport = z
@@ -85,23 +89,23 @@ export const WireIncidentReport = z
     id: Uuid,
     version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     decoy: z.string().max(64),
-    srcIp: z.string().max(64),
-    firstSeen: Time,
-    lastSeen: Time,
+    srcIp: IpOrUnknown,
+    firstSeen: ReportTime,
+    lastSeen: ReportTime,
     hitCount: Count,
     severity: z.enum(['low', 'medium', 'high', 'critical']),
     counts: CountMap,
     outcomes: CountMap,
-    ranges: z.record(z.string().max(32), z.array(z.tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)])).max(64))
-      .refine((m) => Object.keys(m).length <= 8, 'at most 8 tables'),
+    ranges: z.partialRecord(z.enum(['coils', 'discreteInputs', 'holdingRegisters', 'inputRegisters']), z.array(z.tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)])).max(64)),
     writes: z
       .array(
         z.object({
           id: Uuid,
-          at: Time,
+          at: ReportTime,
           functionCode: z.number().int().min(0).max(255),
           address: z.number().int().min(0).max(65535).nullable(),
-          values: z.array(WrittenValue).max(2000),
+          values: z.array(z.union([z.number().finite(), z.boolean(), z.string().max(64)])).max(8),
+          valueCount: z.number().int().min(0).max(100_000).optional(),
           outcome: z.string().max(16),
           service: z.string().max(64).optional(),
           points: z.array(z.string().max(64)).max(8).optional(),

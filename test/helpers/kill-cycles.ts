@@ -28,7 +28,7 @@ export async function killCycles(opts: { cycles: number; clients: number; runMs:
   const httpPort = await freePort();
   const modbusPort = await freePort();
   const console_ = startCli(['console', '--data', join(data, 'console'), '--http-host', '127.0.0.1', '--http-port', String(httpPort), '--api-token', TOKEN]);
-  const gatewayArgs = ['gateway', '--enrollment', join(data, 'gw.json'), '--modbus-host', '127.0.0.1', '--modbus-port', String(modbusPort), '--data', join(data, 'gateway')];
+  const gatewayArgs = ['gateway', '--enrollment', join(data, 'gw.json'), '--modbus-host', '127.0.0.1', '--modbus-port', String(modbusPort), '--no-opcua', '--data', join(data, 'gateway')];
   const api = async (path: string) => (await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
   let gateway: CliProcess | undefined;
   try {

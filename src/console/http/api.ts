@@ -44,9 +44,9 @@ export async function apiRoutes(app: FastifyInstance, deps: { store: ConsoleStor
     if (!query.success) return reply.code(400).send({ error: query.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
     return {
       incidents: deps.store.listIncidents(query.data.limit).map(({ srcIp, detail, report: _report, fromHits, reportVersion, ...incident }) => {
-        const d = detail as { counts?: object; writes?: unknown[] };
+        const { counts, writes, ...rest } = detail as { counts?: object; writes?: unknown[] };
         // hitsReceived < hitCount: the gateway's summary counts hits whose detail is still on its way.
-        return { ...incident, src: srcIp ? { ip: srcIp } : null, counts: d.counts ?? {}, writes: d.writes ?? [], hitsReceived: fromHits?.hitCount ?? incident.hitCount, reportVersion, detail };
+        return { ...incident, src: srcIp ? { ip: srcIp } : null, counts: counts ?? {}, writes: writes ?? [], hitsReceived: fromHits?.hitCount ?? incident.hitCount, reportVersion, detail: rest };
       }),
     };
   });

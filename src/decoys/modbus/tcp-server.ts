@@ -104,17 +104,25 @@ export class ModbusTcpServer {
     const deframer = new MbapDeframer();
     // A frame arrives in one segment from any real client; one left half-sent is a slot-holder.
     let partialTimer: NodeJS.Timeout | undefined;
-    socket.once('close', () => clearTimeout(partialTimer));
     // Frames wait here while the previous ones' hits are being committed: replies stay in request
     // order, and no reply leaves before its hit is durable. Reading goes on (pausing a socket
     // per request costs two system calls) until the backlog or the unsent replies grow too large.
     let backlog: MbapEvent[] = [];
     let committing = false;
     let closing = false;
+    socket.once('close', () => {
+      clearTimeout(partialTimer);
+      // The client hung up (or was evicted) with requests still waiting: they were sent, so they
+      // are hits, recorded without a reply.
+      for (const event of backlog.splice(0)) {
+        this.recorder.record(this.handle(event, ip, port).hit).catch((err: unknown) => this.log.error({ err }, 'could not record hit'));
+      }
+    });
 
     const answerBacklog = () => {
-      const events = backlog;
-      backlog = [];
+      // One commit carries at most a batch: a 64 KiB segment of tiny frames does not become
+      // thousands of hits in flight at once.
+      const events = backlog.splice(0, MAX_BACKLOG_FRAMES);
       committing = true;
       const replies: Buffer[] = [];
       const commits: Promise<void>[] = [];
