@@ -228,3 +228,46 @@ describe('OPC UA robustness', () => {
     }
   }, 60_000);
 });
+
+describe('OPC UA transport limits', () => {
+  it('refuses a message larger than it agreed to, with bounded memory, and keeps serving', async () => {
+    const port = stack.gateway.opcua!.port;
+    const endpoint = Buffer.from(`opc.tcp://127.0.0.1:${port}`);
+    // HEL asking for 2 GiB buffers and messages, then one chunk header announcing 256 MiB.
+    const hel = Buffer.alloc(32 + endpoint.length);
+    hel.write('HELF', 0, 'latin1');
+    hel.writeUInt32LE(hel.length, 4);
+    hel.writeUInt32LE(0, 8);
+    hel.writeUInt32LE(0x7fffffff, 12);
+    hel.writeUInt32LE(0x7fffffff, 16);
+    hel.writeUInt32LE(0x7fffffff, 20);
+    hel.writeUInt32LE(0, 24);
+    hel.writeInt32LE(endpoint.length, 28);
+    endpoint.copy(hel, 32);
+    const flood = Buffer.alloc(8);
+    flood.write('MSGC', 0, 'latin1');
+    flood.writeUInt32LE(256 * 1024 * 1024, 4);
+    const before = process.memoryUsage().rss;
+    const result = await new Promise<{ ack: Buffer | null; closed: boolean }>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(hel));
+      let ack: Buffer | null = null;
+      socket.on('data', (d) => {
+        if (!ack) {
+          ack = d;
+          socket.write(flood);
+          const junk = Buffer.alloc(64 * 1024, 0x41);
+          for (let i = 0; i < 64 && !socket.destroyed; i++) socket.write(junk);
+        }
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve({ ack, closed: true }));
+      setTimeout(() => socket.destroy(), 10_000);
+    });
+    expect(result.ack?.subarray(0, 3).toString('latin1')).toBe('ACK');
+    // The limits it agreed to are ours, not the client's.
+    expect(result.ack!.readUInt32LE(20)).toBeLessThanOrEqual(1 << 20);
+    expect(result.closed).toBe(true);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+    await withSession((session) => session.read({ nodeId: 'i=2256', attributeId: AttributeIds.Value }));
+  }, 30_000);
+});
