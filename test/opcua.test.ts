@@ -66,14 +66,14 @@ describe('OPC UA decoy', () => {
         const subscription = ClientSubscription.create(session, { requestedPublishingInterval: 100, requestedMaxKeepAliveCount: 10, publishingEnabled: true });
         await subscription.monitor({ nodeId: `ns=1;s=${ROOT}.WetWell.Level`, attributeId: AttributeIds.Value }, { samplingInterval: 100, queueSize: 1 }, TimestampsToReturn.Both);
         await subscription.terminate();
-        const call = await session.call({ objectId: `ns=1;s=${ROOT}.Alarm`, methodId: `ns=1;s=${ROOT}.Alarm.ResetAlarms`, inputArguments: [] });
+        const call = await session.call({ objectId: `ns=1;s=${ROOT}.Pump1`, methodId: `ns=1;s=${ROOT}.Pump1.StartPump1`, inputArguments: [] });
         expect(call.statusCode).toEqual(StatusCodes.Good);
       }, security);
     }
     // Modbus sees the OPC UA write: holding register 0 holds the start level in centimetres.
     const modbus = await modbusClient(stack.gateway.modbusPort);
     expect((await modbus.readHoldingRegisters(0, 1)).data).toEqual([225]);
-    expect((await modbus.readCoils(2, 1)).data[0]).toBe(true);
+    expect((await modbus.readCoils(0, 1)).data[0]).toBe(true); // Pump1.RunCommand, set by the method
     modbus.close(() => {});
 
     const writes = await waitFor(async () => {
@@ -90,7 +90,7 @@ describe('OPC UA decoy', () => {
     expect(secured).toMatchObject({ clientName: 'ProbeClient', certThumbprint: expect.stringMatching(/^[0-9a-f]{40}$/), certUri: expect.stringMatching(/^urn:/) });
     expect((session as StoredHit & { attributes: Record<string, unknown> }).attributes).toMatchObject({ clientName: 'ProbeClient' });
     const [call] = await opcuaHits('Call');
-    expect(call!.points).toEqual(['method:ResetAlarms']);
+    expect(call!.points).toEqual(['method:StartPump1']);
   }, 60_000);
 });
 

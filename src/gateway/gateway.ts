@@ -25,6 +25,7 @@ import { Heartbeater } from './heartbeat.js';
 import { loadDeploymentSeed } from './deployment.js';
 import { CredentialStore } from './credentials.js';
 import type { OpcUaDecoy } from '../decoys/opcua/server.js';
+import { startProcess } from '../process/scan.js';
 
 export interface GatewayOptions {
   enrollment: Enrollment & { secretBytes: Buffer };
@@ -86,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const tags = new TagStore(profile);
   const seed = loadDeploymentSeed(options.dataDir);
+  const plant = profile.process ? startProcess(profile.process, tags) : null;
   const modbus = new ModbusTcpServer(profile.name, new ModbusDevice(profile, tags), recorder, log.child({ component: 'modbus' }), {
     host: options.modbusHost,
     port: options.modbusPort,
@@ -104,6 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     modbusPort = await modbus.listen();
   } catch (err) {
+    plant?.stop();
     await Promise.all([modbus.close().catch(() => {}), opcua?.stop()]);
     await syncer?.stop();
     store.close();
@@ -125,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     dnsQueries: () => channels.dns?.queriesSent ?? 0,
     async stop() {
       heartbeater.stop();
+      plant?.stop();
       await Promise.all([modbus.close(), opcua?.stop()]);
       await Promise.all([relay.stop(), reports.stop()]);
       channels.close();

@@ -57,6 +57,18 @@ export function checkProfile(profile: Profile): ProfileIssue[] {
       used.set(key, { point: prior ? `${prior.point}` : point.name, bits: (prior?.bits ?? 0) | bitMask });
     }
   });
+  // Every point a process model names must exist and hold a value (a Modbus binding).
+  profile.process?.models.forEach((model, i) => {
+    for (const [key, value] of Object.entries(model)) {
+      const refs = key === 'outflows' || key === 'terms' ? (value as { while?: string; when?: string; value?: unknown }[]).flatMap((o) => [o.while, o.when, o.value]) : [value];
+      for (const ref of refs) {
+        if (typeof ref !== 'string' || key === 'kind') continue;
+        const point = profile.points.find((p) => p.name === ref);
+        if (!point) issues.push({ path: ['process', 'models', i, key], message: `no point named "${ref}"` });
+        else if (!point.modbus) issues.push({ path: ['process', 'models', i, key], message: `"${ref}" has no Modbus binding to hold its value` });
+      }
+    }
+  });
   profile.opcua?.methods.forEach((method, i) => {
     for (const [name, value] of Object.entries(method.writes)) {
       const point = profile.points.find((p) => p.name === name);

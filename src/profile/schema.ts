@@ -143,6 +143,46 @@ export const Point = z
   })
   .strict();
 
+/** A constant, or the name of a point whose current value is used (a setpoint). */
+const Ref = z.union([z.number(), z.string()]);
+const PointName = z.string().max(64);
+
+/** Process models, run on a scan cycle so values move as the real plant's would. */
+export const ProcessModel = z.discriminatedUnion('kind', [
+  /** A level integrating inflow (a daily cycle) minus outflows while their pumps run. */
+  z.object({
+    kind: z.literal('tank'), level: PointName, min: z.number(), max: z.number(),
+    inflow: z.object({ mean: z.number(), amplitude: z.number().default(0), periodHours: z.number().positive().default(24), noise: z.number().min(0).default(0) }).strict(),
+    outflows: z.array(z.object({ while: PointName, rate: z.number() }).strict()).max(8).default([]),
+  }).strict(),
+  /** On/off control: on at `on`, off at `off` (a pump on level), or by hand `command`; `enable` and no `inhibit` required. */
+  z.object({ kind: z.literal('hysteresis'), output: PointName, input: PointName, on: Ref, off: Ref, command: PointName.optional(), enable: PointName.optional(), inhibit: PointName.optional() }).strict(),
+  /** Counts up `perHour` while `while` is true, or by one on each rising edge of `risingEdge`. */
+  z.object({ kind: z.literal('counter'), point: PointName, perHour: z.number().optional(), while: PointName.optional(), risingEdge: PointName.optional() }).strict(),
+  /** First-order lag toward `value` while `when` is true (always, without `when`), else toward `otherwise`. */
+  z.object({
+    kind: z.literal('lag'), point: PointName, tauSeconds: z.number().positive(), when: PointName.optional(), value: Ref.default(0), otherwise: Ref.default(0),
+    /** Instead of when/value: the sum of the values whose `when` holds (two pumps into one main). */
+    terms: z.array(z.object({ when: PointName, value: Ref }).strict()).max(8).optional(),
+    noise: z.number().min(0).default(0),
+  }).strict(),
+  /** A bounded random walk. */
+  z.object({ kind: z.literal('walk'), point: PointName, min: z.number(), max: z.number(), step: z.number().positive() }).strict(),
+  /** A periodic (daily) cycle with noise. */
+  z.object({ kind: z.literal('daily'), point: PointName, mean: z.number(), amplitude: z.number(), periodHours: z.number().positive().default(24), phaseHours: z.number().default(0), noise: z.number().min(0).default(0) }).strict(),
+  /** Integrates a rate point: total += rate × factor per second. */
+  z.object({ kind: z.literal('totaliser'), point: PointName, rate: PointName, factor: z.number() }).strict(),
+  /** point = from × factor + offset (a raw input following its engineering value). */
+  z.object({ kind: z.literal('scaled'), point: PointName, from: PointName, factor: z.number(), offset: z.number().default(0) }).strict(),
+  /** true while `input` is above (or below) a limit; with `reset`, it holds until reset is true. */
+  z.object({ kind: z.literal('latch'), point: PointName, input: PointName, above: Ref.optional(), below: Ref.optional(), reset: PointName.optional() }).strict(),
+  /** A momentary command: written back to false every scan, after the models that read it. */
+  z.object({ kind: z.literal('pulse'), point: PointName }).strict(),
+]);
+export type ProcessModel = z.infer<typeof ProcessModel>;
+
+const Process = z.object({ scanMs: z.number().int().min(100).max(10_000).default(500), models: z.array(ProcessModel).max(200) }).strict();
+
 export const Profile = z
   .object({
     schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
@@ -152,6 +192,7 @@ export const Profile = z
     modbus: ModbusDevice.optional(),
     opcua: OpcUaServer.optional(),
     points: z.array(Point).default([]),
+    process: Process.optional(),
   })
   .strict();
 
