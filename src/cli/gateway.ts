@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadDeploymentSeed } from '../gateway/deployment.js';
 import { CredentialStore, newPassword, newUserName } from '../gateway/credentials.js';
 import { opcUaIdentity, type OpcUaIdentity } from '../decoys/opcua/identity.js';
+import { personalise } from '../profile/personalise.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
@@ -86,7 +87,7 @@ export function gatewayCommand(): Command {
       } finally {
         store.close();
       }
-      const identity = opcUaIdentity(profile, seed);
+      const identity = opcUaIdentity(personalise(profile, seed), seed);
       writeFileSync(opts.out, connectionProfile(identity, opts.opcuaPort, user, password), { mode: 0o600, flag: 'wx' });
       process.stdout.write(`credential canary for ${user} written to ${opts.out}; plant it where only an intruder would look (${terminalSafe(memo)})\n`);
     });

@@ -5,6 +5,7 @@ import { consoleCommand } from './console.js';
 import { gatewayCommand } from './gateway.js';
 import { demoCommand } from './demo.js';
 import { hitsCommand } from './hits.js';
+import { profileCommand } from './profile.js';
 import { reportFatal } from './options.js';
 
 const program = new Command('tripline')
@@ -14,6 +15,7 @@ const program = new Command('tripline')
   .addCommand(consoleCommand())
   .addCommand(gatewayCommand())
   .addCommand(demoCommand())
-  .addCommand(hitsCommand());
+  .addCommand(hitsCommand())
+  .addCommand(profileCommand());
 
 program.parseAsync(process.argv).catch(reportFatal);

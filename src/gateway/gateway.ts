@@ -26,6 +26,7 @@ import { loadDeploymentSeed } from './deployment.js';
 import { CredentialStore } from './credentials.js';
 import type { OpcUaDecoy } from '../decoys/opcua/server.js';
 import { startProcess } from '../process/scan.js';
+import { personalise } from '../profile/personalise.js';
 
 export interface GatewayOptions {
   enrollment: Enrollment & { secretBytes: Buffer };
@@ -63,8 +64,10 @@ export interface RunningGateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const { enrollment, profile, log } = options;
+  const { enrollment, log } = options;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const seed = loadDeploymentSeed(options.dataDir);
+  const profile = personalise(options.profile, seed);
   const dbFile = join(options.dataDir, 'gateway.db');
   const store = new GatewayStore(dbFile, options.durability ?? 'normal', options.outboxLimit);
   // `normal` durability: the WAL reaches the disk within ~1 s, synced off the event loop.
@@ -86,7 +89,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const tags = new TagStore(profile);
-  const seed = loadDeploymentSeed(options.dataDir);
   const plant = profile.process ? startProcess(profile.process, tags) : null;
   const modbus = new ModbusTcpServer(profile.name, new ModbusDevice(profile, tags), recorder, log.child({ component: 'modbus' }), {
     host: options.modbusHost,

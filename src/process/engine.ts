@@ -86,7 +86,9 @@ export class ProcessEngine {
         return;
       case 'daily': {
         const phase = (2 * Math.PI * (now / 3_600_000 - model.phaseHours)) / model.periodHours;
-        this.points.write(model.point, model.mean + model.amplitude * Math.sin(phase) + this.noise(model.noise));
+        const value = model.mean + model.amplitude * Math.sin(phase) + this.noise(model.noise);
+        // Clamped like the real signal: no negative sunshine at night.
+        this.points.write(model.point, clamp(value, model.min ?? -Infinity, model.max ?? Infinity));
         return;
       }
       case 'totaliser': {

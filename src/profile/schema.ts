@@ -169,7 +169,7 @@ export const ProcessModel = z.discriminatedUnion('kind', [
   /** A bounded random walk. */
   z.object({ kind: z.literal('walk'), point: PointName, min: z.number(), max: z.number(), step: z.number().positive() }).strict(),
   /** A periodic (daily) cycle with noise. */
-  z.object({ kind: z.literal('daily'), point: PointName, mean: z.number(), amplitude: z.number(), periodHours: z.number().positive().default(24), phaseHours: z.number().default(0), noise: z.number().min(0).default(0) }).strict(),
+  z.object({ kind: z.literal('daily'), point: PointName, mean: z.number(), amplitude: z.number(), periodHours: z.number().positive().default(24), phaseHours: z.number().default(0), noise: z.number().min(0).default(0), min: z.number().optional(), max: z.number().optional() }).strict(),
   /** Integrates a rate point: total += rate × factor per second. */
   z.object({ kind: z.literal('totaliser'), point: PointName, rate: PointName, factor: z.number() }).strict(),
   /** point = from × factor + offset (a raw input following its engineering value). */

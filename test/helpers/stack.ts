@@ -48,6 +48,8 @@ export interface StackOptions {
   gatewayDataDir?: string;
   /** The gateway's logger (default: silent). */
   gatewayLog?: Logger;
+  /** Device profile (default: water-lift-station). */
+  profile?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -78,7 +80,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const launchGateway = async () => {
     const running = await startGateway({
       enrollment: loadEnrollment(enrollmentFile),
-      profile: loadProfile('water-lift-station'),
+      profile: loadProfile(opts.profile ?? 'water-lift-station'),
       dataDir: opts.gatewayDataDir ?? join(dir, 'gateway'),
       modbusHost: '127.0.0.1',
       modbusPort,

@@ -4,7 +4,7 @@
  * here may fall back to the library's own defaults: a scanner that sees them has found a decoy.
  */
 import type { Profile } from '../../profile/schema.js';
-import { derive, deploymentSerial } from '../../gateway/deployment.js';
+import { derive } from '../../gateway/deployment.js';
 
 export interface OpcUaIdentity {
   serial: string;
@@ -20,10 +20,11 @@ export interface OpcUaIdentity {
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
+/** `profile` must be personalised already: its serial is this deployment's. */
 export function opcUaIdentity(profile: Profile, seed: Buffer): OpcUaIdentity {
   const id = profile.identity;
   const ua = profile.opcua ?? { anonymous: true, methods: [] };
-  const serial = deploymentSerial(seed, id.serial);
+  const serial = id.serial;
   const product = id.productName ?? id.productCode;
   const productUri = ua.productUri ?? `urn:${slug(id.vendor)}:${slug(id.productCode)}`;
   const hostname = ua.hostname ?? `${slug(id.productCode).slice(0, 40)}-${serial.slice(-6).toLowerCase()}`;

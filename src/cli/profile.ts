@@ -1,0 +1,73 @@
+/** `tripline profile`: list, validate and show device profiles. */
+import { Command } from 'commander';
+import { listBuiltinProfiles, loadProfile, ProfileError } from '../profile/load.js';
+import type { Profile } from '../profile/schema.js';
+import { terminalSafe } from './format.js';
+
+export function profileCommand(): Command {
+  const cmd = new Command('profile').description('device profiles: what a decoy imitates');
+  cmd
+    .command('list')
+    .description('the profiles shipped with Tripline')
+    .action(() => {
+      const rows = listBuiltinProfiles().map((name) => {
+        const p = loadProfile(name);
+        return [name, `${p.identity.vendor} ${p.identity.productName ?? p.identity.productCode}`, protocols(p), p.description];
+      });
+      process.stdout.write(table(['NAME', 'IMITATES', 'PROTOCOLS', 'DESCRIPTION'], rows));
+    });
+  cmd
+    .command('validate')
+    .description('check profile files; prints file:line:col and a reason for each mistake')
+    .argument('<file...>', 'profile files (or shipped names)')
+    .action((files: string[]) => {
+      let bad = 0;
+      for (const file of files) {
+        try {
+          const p = loadProfile(file);
+          process.stdout.write(`${file}: ok (${p.name}, ${p.points.length} points)\n`);
+        } catch (err) {
+          if (!(err instanceof ProfileError)) throw err;
+          bad++;
+          for (const problem of err.problems) process.stderr.write(`${terminalSafe(problem)}\n`);
+        }
+      }
+      if (bad > 0) process.exit(1);
+    });
+  cmd
+    .command('show')
+    .description('identity, units and points of a profile')
+    .argument('<name|file>')
+    .action((name: string) => {
+      const p = loadProfile(name);
+      const id = p.identity;
+      const lines = [
+        `${p.name}: ${p.description}`,
+        `identity   ${id.vendor} ${id.productName ?? ''} ${id.productCode} ${id.revision}${id.model ? ` (model ${id.model})` : ''}; serial pattern ${id.serial}`,
+        `protocols  ${protocols(p)}`,
+        ...(p.modbus ? p.modbus.units.map((u) => `unit ${u.id}     coils ${u.coils}, discrete inputs ${u.discreteInputs}, holding registers ${u.holdingRegisters}, input registers ${u.inputRegisters}`) : []),
+        ...(p.process ? [`process    ${p.process.models.length} models every ${p.process.scanMs} ms`] : []),
+        '',
+      ];
+      const rows = p.points.map((pt) => [
+        pt.name,
+        pt.modbus ? `${pt.modbus.unit}:${pt.modbus.table}:${pt.modbus.address}${pt.modbus.bit !== undefined ? `.${pt.modbus.bit}` : ''}` : '-',
+        pt.type + (pt.length ? `[${pt.length}]` : ''),
+        pt.unit ?? '',
+        pt.access,
+        pt.description,
+      ]);
+      process.stdout.write(lines.join('\n') + '\n' + table(['POINT', 'MODBUS', 'TYPE', 'UNIT', 'ACCESS', 'DESCRIPTION'], rows));
+    });
+  return cmd;
+}
+
+function protocols(p: Profile): string {
+  return [p.modbus ? 'modbus-tcp' : '', p.opcua ? 'opcua' : ''].filter(Boolean).join(', ');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].map(terminalSafe).join('\n') + '\n';
+}
