@@ -51,3 +51,26 @@ export async function pipelinedSweep(port: number, requests: number, span = 2000
     socket.on('error', reject);
   });
 }
+
+/** One request on a fresh connection; the reply PDU, or null when the decoy stays silent (1 s). */
+export async function modbusPdu(port: number, unitId: number, pdu: Buffer): Promise<Buffer | null> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      const header = Buffer.from([0x12, 0x34, 0, 0, (pdu.length + 1) >> 8, (pdu.length + 1) & 0xff, unitId]);
+      socket.write(Buffer.concat([header, pdu]));
+    });
+    let data = Buffer.alloc(0);
+    const done = (value: Buffer | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(null), 1_000);
+    socket.on('data', (d) => {
+      data = Buffer.concat([data, d]);
+      if (data.length >= 6 && data.length >= 6 + data.readUInt16BE(4)) done(data.subarray(7, 6 + data.readUInt16BE(4)));
+    });
+    socket.on('error', () => done(null));
+  });
+}
