@@ -7,7 +7,11 @@ import { listBuiltinProfiles, loadProfile } from '../src/profile/load.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { modbusClient } from './helpers/modbus.js';
 import { hasTool } from './helpers/net.js';
-import { runAsync } from './helpers/cli.js';
+import { CLI, runAsync } from './helpers/cli.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const text = (words: number[]) => Buffer.from(words.flatMap((w) => [w >> 8, w & 0xff])).toString('latin1').replace(/\0+$/, '');
 
@@ -69,5 +73,32 @@ describe('profile library', () => {
       await a.stop();
       await b.stop();
     }
+  }, 30_000);
+});
+
+describe('profile import', () => {
+  it('turns a manual\'s register table into a profile that validates and serves those registers', async () => {
+    const csv = fileURLToPath(new URL('./fixtures/chlorinator-registers.csv', import.meta.url));
+    const out = join(mkdtempSync(join(tmpdir(), 'tripline-import-')), 'chlorinator.yaml');
+    const made = await runAsync(process.execPath, [CLI, 'profile', 'import-csv', csv, '--name', 'chlorinator-import', '--vendor', 'ProMinent', '--out', out]);
+    expect(made.status, made.stderr).toBe(0);
+    const checked = await runAsync(process.execPath, [CLI, 'profile', 'validate', out]);
+    expect(checked.stdout).toMatch(/ok \(chlorinator-import, 8 points\)/);
+    const profile = loadProfile(out);
+    expect(profile.points.find((p) => p.name === 'Total_dosed')!.modbus).toMatchObject({ table: 'holding-register', address: 9 });
+    expect(profile.points.find((p) => p.name === 'Remote_enable')).toMatchObject({ access: 'read-write', modbus: { table: 'coil', address: 0 } });
+    const stack = await startStack({ profile: out });
+    try {
+      const client = await modbusClient(stack.gateway.modbusPort);
+      await client.writeRegister(1, 150); // chlorine setpoint 1.50 mg/L, writable
+      expect((await client.readHoldingRegisters(0, 2)).data).toEqual([0, 150]);
+      expect((await client.readInputRegisters(0, 2)).data).toHaveLength(2);
+      await expect(client.writeRegister(9, 1)).rejects.toThrow(); // read-only total
+      client.close(() => {});
+    } finally {
+      await stack.stop();
+    }
+    const bad = await runAsync(process.execPath, [CLI, 'profile', 'import-csv', join(tmpdir(), 'missing.csv'), '--name', 'x']);
+    expect(bad.status).toBe(2);
   }, 30_000);
 });

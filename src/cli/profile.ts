@@ -1,6 +1,11 @@
 /** `tripline profile`: list, validate and show device profiles. */
 import { Command } from 'commander';
-import { listBuiltinProfiles, loadProfile, ProfileError } from '../profile/load.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { stringify } from 'yaml';
+import { listBuiltinProfiles, loadProfile, parseProfile, ProfileError } from '../profile/load.js';
+import { CsvImportError, importCsv } from '../profile/import-csv.js';
+import { UsageError } from './options.js';
 import type { Profile } from '../profile/schema.js';
 import { terminalSafe } from './format.js';
 
@@ -58,6 +63,34 @@ export function profileCommand(): Command {
         pt.description,
       ]);
       process.stdout.write(lines.join('\n') + '\n' + table(['POINT', 'MODBUS', 'TYPE', 'UNIT', 'ACCESS', 'DESCRIPTION'], rows));
+    });
+  cmd
+    .command('import-csv')
+    .description('turn a register table (name, address, type, unit, scale, access) into a profile skeleton')
+    .argument('<file>', 'CSV with a header row; addresses like 40001, or plain ones with a table column')
+    .requiredOption('--name <name>', 'profile name (lower-case letters, digits, dashes)')
+    .option('--vendor <vendor>', 'vendor name for the identity')
+    .option('--product-code <code>', 'product code for the identity')
+    .option('--out <file>', 'write the profile here (default: stdout)')
+    .action((file: string, opts) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      let profile: object;
+      try {
+        profile = importCsv(text, { name: opts.name, vendor: opts.vendor, productCode: opts.productCode });
+      } catch (err) {
+        if (err instanceof CsvImportError) throw new UsageError(`${file}: ${err.message}`);
+        throw err;
+      }
+      const yaml = `# Imported from ${basename(file)} by tripline profile import-csv\n${stringify(profile, { lineWidth: 0 })}`;
+      // Check what was made: the skeleton must load as it is.
+      parseProfile(yaml, opts.out ?? '(output)');
+      if (opts.out) writeFileSync(opts.out, yaml, { flag: 'wx' });
+      else process.stdout.write(yaml);
     });
   return cmd;
 }

@@ -93,3 +93,21 @@ describe('profile value checks', () => {
     expect(problems(text).join()).toMatch(/points\[0\]\.type: .*\(got "float"\)/);
   });
 });
+
+describe('process and OPC UA sections', () => {
+  const point = `  - { name: Level, type: float32, modbus: { unit: 1, table: holding-register, address: 0 } }
+  - { name: Run, type: bool, modbus: { unit: 1, table: coil, address: 0 } }
+`;
+  it('names a process model that refers to a point the profile lacks, with its position', () => {
+    const text = `${minimal(point)}process:
+  models:
+    - { kind: tank, level: Level, min: 0, max: 3, inflow: { mean: 0.01 }, outflows: [{ while: Pump9.Running, rate: 0.02 }] }
+`;
+    expect(problems(text)).toEqual([expect.stringMatching(/^dev\.yaml:\d+:\d+: process\.models\[0\]\.outflows: no point named "Pump9\.Running"$/)]);
+  });
+
+  it('refuses an unknown process model kind and an OPC UA method writing a number to a bool', () => {
+    expect(problems(`${minimal(point)}process:\n  models:\n    - { kind: teleport, point: Level }\n`)).toEqual([expect.stringMatching(/^dev\.yaml:\d+:\d+: process\.models\[0\]\.kind: /)]);
+    expect(problems(`${minimal(point)}opcua:\n  methods:\n    - { name: Start, writes: { Run: 1 } }\n`)).toEqual([expect.stringMatching(/opcua\.methods\[0\]\.writes\.Run: bool point "Run" cannot take 1$/)]);
+  });
+});
