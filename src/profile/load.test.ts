@@ -111,3 +111,12 @@ describe('process and OPC UA sections', () => {
     expect(problems(`${minimal(point)}opcua:\n  methods:\n    - { name: Start, writes: { Run: 1 } }\n`)).toEqual([expect.stringMatching(/opcua\.methods\[0\]\.writes\.Run: bool point "Run" cannot take 1$/)]);
   });
 });
+
+describe('docs/profiles.md', () => {
+  it('has an annotated example that validates', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/profiles.md', import.meta.url), 'utf8');
+    const example = /## An annotated example\n\n```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    expect(parseProfile(example, 'docs/profiles.md').name).toBe('booster-station');
+  });
+});
