@@ -102,3 +102,31 @@ describe('profile import', () => {
     expect(bad.status).toBe(2);
   }, 30_000);
 });
+
+describe('several decoys on one gateway', () => {
+  it('presents each device on its own port, with its own identity, and names it in hits', async () => {
+    const stack = await startStack({ extraDecoys: [{ profile: 'pv-inverter-sunspec' }, { profile: 'pv-inverter-sunspec' }] });
+    try {
+      expect(stack.gateway.decoys.map((d) => d.name)).toEqual(['water-lift-station', 'pv-inverter-sunspec', 'pv-inverter-sunspec-2']);
+      const serials: string[] = [];
+      for (const decoy of stack.gateway.decoys.slice(1)) {
+        const client = await modbusClient(decoy.modbusPort);
+        expect((await client.readHoldingRegisters(40000, 2)).data).toEqual([0x5375, 0x6e53]);
+        serials.push(text((await client.readHoldingRegisters(40052, 16)).data));
+        client.close(() => {});
+      }
+      expect(serials[0]).not.toBe(serials[1]);
+      const lift = await modbusClient(stack.gateway.decoys[0]!.modbusPort);
+      await lift.readHoldingRegisters(0, 2);
+      lift.close(() => {});
+      const { waitFor } = await import('./helpers/net.js');
+      const decoys = await waitFor(async () => {
+        const names = new Set((await stack.hits('?limit=100')).map((h) => h.decoy));
+        return names.size >= 3 ? names : undefined;
+      }, 10_000, 'hits from all three decoys');
+      expect([...decoys].sort()).toEqual(['pv-inverter-sunspec', 'pv-inverter-sunspec-2', 'water-lift-station']);
+    } finally {
+      await stack.stop();
+    }
+  }, 30_000);
+});

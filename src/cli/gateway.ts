@@ -27,6 +27,7 @@ export function gatewayCommand(): Command {
     .option('--modbus-port <port>', 'Modbus/TCP port', parsePort, 502)
     .option('--opcua-port <port>', 'OPC UA port, when the profile has an OPC UA server', parsePort, 4840)
     .option('--no-opcua', 'do not serve the profile\'s OPC UA server')
+    .option('--decoy <profile:modbus-port[:opcua-port]>', 'one more device on its own ports (repeatable)', collectDecoy, [])
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
     .option('--no-dns', 'relay over HTTP only, even if the enrollment names a DNS zone')
@@ -54,6 +55,12 @@ export function gatewayCommand(): Command {
         modbusHost: opts.modbusHost,
         modbusPort: opts.modbusPort,
         opcua: opts.opcua ? { host: opts.modbusHost, port: opts.opcuaPort } : undefined,
+        extraDecoys: (opts.decoy as DecoyArg[]).map((d) => ({
+          profile: loadProfile(d.profile),
+          modbusHost: opts.modbusHost,
+          modbusPort: d.modbusPort,
+          opcua: d.opcuaPort !== undefined ? { host: opts.modbusHost, port: d.opcuaPort } : undefined,
+        })),
         log: createLogger(),
       });
       onShutdown(() => gateway.stop());
@@ -145,4 +152,20 @@ function connectionProfile(identity: OpcUaIdentity, port: number, user: string, 
     `Password=${password}`,
     '',
   ].join('\n');
+}
+
+interface DecoyArg {
+  profile: string;
+  modbusPort: number;
+  opcuaPort?: number;
+}
+
+/** `--decoy pv-inverter-sunspec:5021[:4841]`, repeatable. */
+function collectDecoy(value: string, previous: DecoyArg[]): DecoyArg[] {
+  const match = /^([^:]+):(\d{1,5})(?::(\d{1,5}))?$/.exec(value);
+  const port = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  if (!match || port(match[2])! > 65535 || (match[3] !== undefined && port(match[3])! > 65535)) {
+    throw new InvalidArgumentError('expected PROFILE:MODBUS_PORT or PROFILE:MODBUS_PORT:OPCUA_PORT');
+  }
+  return [...previous, { profile: match[1]!, modbusPort: port(match[2])!, opcuaPort: port(match[3]) }];
 }

@@ -1,11 +1,8 @@
-/** Assembles a gateway: profile → tag store → decoys → recorder → outbox → relay. */
+/** Assembles a gateway: decoys (profile → tag store → protocols) → recorder → outbox → relays. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Profile } from '../profile/schema.js';
-import { TagStore } from '../tags/tag-store.js';
-import { ModbusDevice } from '../decoys/modbus/device.js';
-import { ModbusTcpServer } from '../decoys/modbus/tcp-server.js';
 import { GatewayStore, type Durability } from './store.js';
 import { startWalSync } from './wal-syncer.js';
 import { GroupCommitRecorder } from './recorder.js';
@@ -25,8 +22,7 @@ import { Heartbeater } from './heartbeat.js';
 import { loadDeploymentSeed } from './deployment.js';
 import { CredentialStore } from './credentials.js';
 import type { OpcUaDecoy } from '../decoys/opcua/server.js';
-import { startProcess } from '../process/scan.js';
-import { personalise } from '../profile/personalise.js';
+import { startDecoy, type DecoySpec, type RunningDecoy } from './decoy-set.js';
 
 export interface GatewayOptions {
   enrollment: Enrollment & { secretBytes: Buffer };
@@ -49,12 +45,16 @@ export interface GatewayOptions {
   heartbeatIntervalSeconds?: number;
   /** Serve the profile's OPC UA server on this port (0: any free port); off when absent or the profile has none. */
   opcua?: { host?: string; port: number; maxSessions?: number };
+  /** Further devices this gateway presents, each on its own ports. */
+  extraDecoys?: DecoySpec[];
 }
 
 export interface RunningGateway {
   modbusPort: number;
-  /** The OPC UA decoy, when the gateway serves one. */
+  /** The first decoy's OPC UA server, when it serves one. */
   opcua: OpcUaDecoy | null;
+  /** Every decoy the gateway presents, the first one first. */
+  decoys: RunningDecoy[];
   store: GatewayStore;
   relay: Relay;
   reports: ReportRelay;
@@ -67,7 +67,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { enrollment, log } = options;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const seed = loadDeploymentSeed(options.dataDir);
-  const profile = personalise(options.profile, seed);
   const dbFile = join(options.dataDir, 'gateway.db');
   const store = new GatewayStore(dbFile, options.durability ?? 'normal', options.outboxLimit);
   // `normal` durability: the WAL reaches the disk within ~1 s, synced off the event loop.
@@ -88,50 +87,48 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   });
 
-  const tags = new TagStore(profile);
-  const plant = profile.process ? startProcess(profile.process, tags) : null;
-  const modbus = new ModbusTcpServer(profile.name, new ModbusDevice(profile, tags), recorder, log.child({ component: 'modbus' }), {
-    host: options.modbusHost,
-    port: options.modbusPort,
-  });
-  let modbusPort: number;
-  let opcua: OpcUaDecoy | null = null;
+  const specs: DecoySpec[] = [
+    { profile: options.profile, modbusHost: options.modbusHost, modbusPort: options.modbusPort, opcua: options.opcua },
+    ...(options.extraDecoys ?? []),
+  ];
+  const shared = { seed, dataDir: options.dataDir, recorder, credentials: new CredentialStore(store.db, seed), log };
+  const decoys: RunningDecoy[] = [];
   try {
-    // OPC UA first: loading node-opcua blocks the event loop for a second or two, which must
-    // not stall a Modbus decoy that is already answering.
-    if (options.opcua && profile.opcua) {
-      const { OpcUaDecoy } = await import('../decoys/opcua/server.js');
-      opcua = await OpcUaDecoy.start({
-        profile, tags, seed, dataDir: options.dataDir, host: options.opcua.host ?? options.modbusHost, port: options.opcua.port,
-        maxSessions: options.opcua.maxSessions, recorder, credentials: new CredentialStore(store.db, seed), log: log.child({ component: 'opcua' }),
-      });
+    const names = new Set<string>();
+    for (const [index, spec] of specs.entries()) {
+      // Two decoys of one profile need names of their own: hits and incidents tell them apart.
+      let name = spec.name ?? spec.profile.name;
+      for (let n = 2; names.has(name); n++) name = `${spec.profile.name}-${n}`;
+      names.add(name);
+      decoys.push(await startDecoy({ ...spec, name }, index, shared));
     }
-    modbusPort = await modbus.listen();
   } catch (err) {
-    plant?.stop();
-    await Promise.all([modbus.close().catch(() => {}), opcua?.stop()]);
+    await Promise.all(decoys.map((d) => d.stop()));
     await syncer?.stop();
     store.close();
     channels.close();
     throw err;
   }
+  const [first] = decoys as [RunningDecoy, ...RunningDecoy[]];
+  const modbusPort = first.modbusPort;
+  const opcua = first.opcua;
   reports.start();
   relay.start();
   const heartbeater = new Heartbeater(channels.summaries, store, options.heartbeatIntervalSeconds ?? 60, log.child({ component: 'heartbeat' }));
   heartbeater.start();
-  log.info({ gatewayId: enrollment.gatewayId, profile: profile.name, modbus: `${options.modbusHost}:${modbusPort}`, opcua: opcua?.endpointUrl, console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
+  log.info({ gatewayId: enrollment.gatewayId, decoys: decoys.map((d) => ({ name: d.name, modbus: `${options.modbusHost}:${d.modbusPort}`, opcua: d.opcua?.endpointUrl })), console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
 
   return {
     modbusPort,
     opcua,
+    decoys,
     store,
     relay,
     reports,
     dnsQueries: () => channels.dns?.queriesSent ?? 0,
     async stop() {
       heartbeater.stop();
-      plant?.stop();
-      await Promise.all([modbus.close(), opcua?.stop()]);
+      await Promise.all(decoys.map((d) => d.stop()));
       await Promise.all([relay.stop(), reports.stop()]);
       channels.close();
       canarytokens?.close();

@@ -50,6 +50,8 @@ export interface StackOptions {
   gatewayLog?: Logger;
   /** Device profile (default: water-lift-station). */
   profile?: string;
+  /** Further devices on the same gateway, on free ports. */
+  extraDecoys?: { profile: string; opcua?: boolean }[];
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -89,6 +91,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       outboxLimit: opts.outboxLimit,
       opcua: opts.opcua ? { port: opcuaPort } : undefined,
+      extraDecoys: opts.extraDecoys?.map((d) => ({ profile: loadProfile(d.profile), modbusHost: '127.0.0.1', modbusPort: 0, opcua: d.opcua ? { port: 0 } : undefined })),
       dns: resolverPort === undefined ? undefined : { resolver: { host: '127.0.0.1', port: resolverPort }, retryMs: opts.dnsRetryMs ?? 60_000, timeoutMs: opts.dnsTimeoutMs ?? 1_000 },
       canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },
     });

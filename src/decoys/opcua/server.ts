@@ -36,6 +36,8 @@ export interface OpcUaDecoyOptions {
   recorder: HitRecorder;
   credentials: CredentialCheck;
   log: Logger;
+  /** What hits name as their decoy (default: the profile's name). */
+  decoyName?: string;
   /** Sessions and connections allowed at once (node-opcua's default is 10: a scanner could lock out the next visitor). */
   maxSessions?: number;
 }
@@ -190,7 +192,7 @@ export class OpcUaDecoy {
     const hit: Hit = {
       id: newHitId(),
       at: entry.at,
-      decoy: options.profile.name,
+      decoy: options.decoyName ?? options.profile.name,
       protocol: 'opcua',
       src: entry.src,
       dstPort: this.port,
