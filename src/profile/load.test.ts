@@ -120,3 +120,20 @@ describe('docs/profiles.md', () => {
     expect(parseProfile(example, 'docs/profiles.md').name).toBe('booster-station');
   });
 });
+
+describe('the shipped library', () => {
+  it('gives every profile a per-deployment serial that a scanner can see', async () => {
+    const { personalise } = await import('./personalise.js');
+    for (const name of listBuiltinProfiles()) {
+      const profile = loadProfile(name);
+      const a = personalise(profile, Buffer.alloc(32, 1));
+      const b = personalise(profile, Buffer.alloc(32, 2));
+      expect(a.identity.serial, name).not.toBe(b.identity.serial);
+      expect(a.identity.serial.length, name).toBe(profile.identity.serial.length);
+      // Shown over Modbus ({serial} in a string point, FC 17 or FC 43) or in the OPC UA identity.
+      const text = JSON.stringify([profile.points.map((p) => p.initial), profile.modbus?.serverId, profile.modbus?.deviceIdentification]);
+      expect(text.includes('{serial}') || profile.opcua !== undefined, name).toBe(true);
+      expect(JSON.stringify(a)).not.toContain('{serial}');
+    }
+  });
+});
