@@ -1,10 +1,11 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { createLogger } from '../log.js';
 import { isIPv4 } from 'node:net';
 import { existsSync } from 'node:fs';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, parseZones, UsageError } from './options.js';
+import { Whitelist } from '../core/classify.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -20,6 +21,7 @@ export function consoleCommand(): Command {
     .option('--dns-host <ip>', 'address the DNS server listens on', parseIp, '0.0.0.0')
     .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
     .option('--silent-after <intervals>', 'heartbeat intervals a gateway may miss before it is reported silent', parsePositiveInt, 3)
+    .option('--whitelist <cidrs>', "the plant's own scanners, e.g. 10.20.0.0/16,192.0.2.7: recorded and marked whitelisted, never notified", parseCidrs)
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
@@ -35,6 +37,7 @@ export function consoleCommand(): Command {
         dnsPort: opts.dnsPort,
         publicIp: opts.publicIp,
         silentAfterMissed: opts.silentAfter,
+        whitelist: opts.whitelist,
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);
@@ -66,4 +69,15 @@ function parseZonesFromEnv(value: string): string[] {
   } catch (err) {
     throw new UsageError(`CANARY_DOMAINS: ${(err as Error).message}`);
   }
+}
+
+/** `10.20.0.0/16,192.0.2.7`: checked now, so a typo stops the console instead of whitelisting nothing. */
+function parseCidrs(value: string): string[] {
+  const cidrs = value.split(',').map((c) => c.trim()).filter(Boolean);
+  try {
+    new Whitelist(cidrs);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return cidrs;
 }

@@ -4,6 +4,7 @@ import { ConsoleStore } from './store.js';
 import { ConsoleMetrics } from './metrics.js';
 import { GatewayWatch } from './heartbeats.js';
 import { IncidentTracker } from './incidents.js';
+import { Whitelist } from '../core/classify.js';
 import { buildApp } from './http/app.js';
 import { DnsIngest } from './dns/ingest.js';
 import { DnsResponder } from './dns/responder.js';
@@ -27,6 +28,8 @@ export interface ConsoleOptions {
   publicIp?: string;
   /** Heartbeat intervals a gateway may miss before it is reported silent (default 3). */
   silentAfterMissed?: number;
+  /** The plant's own scanners (CIDRs): their incidents are recorded and marked, never notified. */
+  whitelist?: string[];
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -51,7 +54,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
   const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
   const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3 });
-  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents: new IncidentTracker(store) };
+  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents: new IncidentTracker(store, undefined, new Whitelist(options.whitelist ?? [])) };
   const app = await buildApp({ ...accept, apiToken });
   const zones = (options.dnsZones ?? []).map(normaliseZone);
   let dns: DnsServer | null = null;

@@ -11,12 +11,24 @@ import type { Hit } from '../core/hit.js';
 import { continues, emptySummary, foldHit, MAX_WRITES_KEPT, mergeSummaries, QUIET_GAP_MS, type IncidentSummary, type WriteRecord } from '../core/incident.js';
 import type { IncidentReport } from '../core/incident-book.js';
 import type { ConsoleStore, IncidentRecord } from './store.js';
+import { classify, type Whitelist } from '../core/classify.js';
+import { techniquesOf } from '../core/attack.js';
 
-/** What an incident shows besides its headline fields. */
-export type IntrusionDetail = Omit<IncidentSummary, 'firstSeen' | 'lastSeen' | 'hitCount' | 'severity'>;
+/** What an incident shows besides its headline fields: the summary, its class and techniques. */
+export type IntrusionDetail = Omit<IncidentSummary, 'firstSeen' | 'lastSeen' | 'hitCount' | 'severity'> & {
+  classification?: string;
+  techniques?: { id: string; name: string }[];
+};
 
 export class IncidentTracker {
-  constructor(private readonly store: ConsoleStore, private readonly quietGapMs = QUIET_GAP_MS) {}
+  constructor(private readonly store: ConsoleStore, private readonly quietGapMs = QUIET_GAP_MS, private readonly whitelist?: Whitelist) {}
+
+  /** The summary as the console shows it: with its class and ATT&CK for ICS techniques. */
+  private describe(summary: IncidentSummary, srcIp: string): { severity: IncidentSummary['severity']; firstSeen: string; lastSeen: string; hitCount: number; detail: IntrusionDetail } {
+    const { firstSeen, lastSeen, hitCount, severity, ...rest } = summary;
+    const detail: IntrusionDetail = { ...rest, classification: classify(summary, this.whitelist?.has(srcIp) ?? false), techniques: techniquesOf(summary) };
+    return { severity, firstSeen, lastSeen, hitCount, detail };
+  }
 
   /** Folds new hits into incidents; call inside the transaction that stored them. */
   onHits(gatewayId: string, hits: readonly Hit[]): void {
@@ -68,9 +80,9 @@ export class IncidentTracker {
     origin: { decoy: string; srcIp: string },
   ): void {
     const merged = report && fromHits ? mergeSummaries(report, fromHits) : (report ?? fromHits)!;
-    const { firstSeen, lastSeen, hitCount, severity, ...detail } = merged;
     const decoy = existing?.decoy ?? origin.decoy;
     const srcIp = existing?.srcIp ?? origin.srcIp;
+    const { firstSeen, lastSeen, hitCount, severity, detail } = this.describe(merged, srcIp);
     this.store.saveRefIncident({ kind: 'intrusion', gatewayId, decoy, srcIp, severity, firstSeen, lastSeen, hitCount, detail, ref, report, reportVersion, fromHits });
     if (!existing) this.store.clearOtherIntrusions(gatewayId, srcIp, ref, firstSeen);
   }
@@ -78,16 +90,17 @@ export class IncidentTracker {
   private addLoose(gatewayId: string, hit: Hit): void {
     const open = this.store.openIncidentFor('intrusion', gatewayId, hit.src.ip);
     if (open && open.ref === null && continues(open.lastSeen, hit, this.quietGapMs)) {
-      const summary: IncidentSummary = { ...(open.detail as IntrusionDetail), firstSeen: open.firstSeen, lastSeen: open.lastSeen, hitCount: open.hitCount, severity: open.severity as IncidentSummary['severity'] };
+      const { classification: _c, techniques: _t, ...held } = open.detail as IntrusionDetail;
+      const summary: IncidentSummary = { ...held, firstSeen: open.firstSeen, lastSeen: open.lastSeen, hitCount: open.hitCount, severity: open.severity as IncidentSummary['severity'] };
       foldHit(summary, hit);
-      const { firstSeen: _f, lastSeen, hitCount, severity, ...detail } = summary;
+      const { lastSeen, hitCount, severity, detail } = this.describe(summary, hit.src.ip);
       this.store.updateIncident(open.id, { severity, lastSeen, hitCount, detail });
       return;
     }
     if (open) this.store.clearIncident(open.id, open.lastSeen);
     const summary = emptySummary(hit.at);
     foldHit(summary, hit);
-    const { firstSeen, lastSeen, hitCount, severity, ...detail } = summary;
+    const { firstSeen, lastSeen, hitCount, severity, detail } = this.describe(summary, hit.src.ip);
     this.store.openIncident({ kind: 'intrusion', gatewayId, decoy: hit.decoy, srcIp: hit.src.ip, severity, firstSeen, lastSeen, hitCount, detail });
   }
 }

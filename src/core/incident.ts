@@ -51,7 +51,11 @@ export interface IncidentSummary {
   writes: WriteRecord[];
   writesOmitted: number;
   points: string[];
+  /** User names tried in logins (OPC UA ActivateSession), at most MAX_USERS. */
+  users?: string[];
 }
+
+const MAX_USERS = 20;
 
 const TABLE_OF_FC: Record<number, string> = {
   1: 'coils', 2: 'discreteInputs', 3: 'holdingRegisters', 4: 'inputRegisters',
@@ -130,6 +134,11 @@ export function foldHit(summary: IncidentSummary, hit: Hit): void {
     else summary.writesOmitted++;
   }
   for (const point of hit.points) if (summary.points.length < MAX_POINTS && !summary.points.includes(point)) summary.points.push(point);
+  const user = hit.attributes?.user;
+  if (typeof user === 'string') {
+    summary.users ??= [];
+    if (summary.users.length < MAX_USERS && !summary.users.includes(user)) summary.users.push(user.slice(0, 64));
+  }
 }
 
 /**
@@ -156,6 +165,7 @@ export function mergeSummaries(a: IncidentSummary, b: IncidentSummary): Incident
   const kept = sortedWrites.slice(0, MAX_WRITES_KEPT);
   const totalWrites = Math.max(a.writes.length + a.writesOmitted, b.writes.length + b.writesOmitted, sortedWrites.length);
   const points = [...new Set([...a.points, ...b.points])].slice(0, MAX_POINTS);
+  const users = [...new Set([...(a.users ?? []), ...(b.users ?? [])])].slice(0, MAX_USERS);
   return {
     firstSeen: a.firstSeen < b.firstSeen ? a.firstSeen : b.firstSeen,
     lastSeen: a.lastSeen > b.lastSeen ? a.lastSeen : b.lastSeen,
@@ -167,6 +177,7 @@ export function mergeSummaries(a: IncidentSummary, b: IncidentSummary): Incident
     writes: kept,
     writesOmitted: totalWrites - kept.length,
     points,
+    ...(users.length > 0 ? { users } : {}),
   };
 }
 

@@ -115,6 +115,7 @@ export const WireIncidentReport = z
     writesOmitted: Count,
     writeCount: Count,
     points: z.array(z.string().max(64)).max(200),
+    users: z.array(z.string().max(64)).max(20).optional(),
   })
   .strict();
 

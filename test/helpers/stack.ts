@@ -50,6 +50,8 @@ export interface StackOptions {
   gatewayLog?: Logger;
   /** Device profile (default: water-lift-station). */
   profile?: string;
+  /** The console's scanner whitelist (CIDRs). */
+  whitelist?: string[];
   /** Further devices on the same gateway, on free ports. */
   extraDecoys?: { profile: string; opcua?: boolean }[];
 }
@@ -66,6 +68,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       apiToken: API_TOKEN,
       log: silentLog,
       silentAfterMissed: opts.silentAfterMissed,
+      whitelist: opts.whitelist,
       ...(opts.dns ? { dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort } : {}),
     });
     // A restarted console comes back on the same ports, as a real one would.
