@@ -21,6 +21,8 @@ export function consoleCommand(): Command {
     .option('--dns-host <ip>', 'address the DNS server listens on', parseIp, '0.0.0.0')
     .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
     .option('--silent-after <intervals>', 'heartbeat intervals a gateway may miss before it is reported silent', parsePositiveInt, 3)
+    .option('--webhook <url>', 'send incidents as JSON to this webhook (repeatable); queued durably, retried with backoff', collect, [])
+    .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT or tcp://HOST:PORT (repeatable)', collect, [])
     .option('--whitelist <cidrs>', "the plant's own scanners, e.g. 10.20.0.0/16,192.0.2.7: recorded and marked whitelisted, never notified", parseCidrs)
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
@@ -38,6 +40,7 @@ export function consoleCommand(): Command {
         publicIp: opts.publicIp,
         silentAfterMissed: opts.silentAfter,
         whitelist: opts.whitelist,
+        notify: { webhooks: opts.webhook, syslog: opts.syslog },
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);
@@ -80,4 +83,15 @@ function parseCidrs(value: string): string[] {
     throw new InvalidArgumentError((err as Error).message);
   }
   return cidrs;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected a URL');
+  }
+  if (!['http:', 'https:', 'udp:', 'tcp:'].includes(url.protocol)) throw new InvalidArgumentError('expected http(s)://, udp:// or tcp://');
+  return [...previous, value];
 }

@@ -5,6 +5,12 @@ import { ConsoleMetrics } from './metrics.js';
 import { GatewayWatch } from './heartbeats.js';
 import { IncidentTracker } from './incidents.js';
 import { Whitelist } from '../core/classify.js';
+import { Notifier, type Destination } from './notify/notifier.js';
+import { WebhookDestination } from './notify/webhook.js';
+import { SyslogDestination } from './notify/syslog.js';
+import type { IncidentEvent } from './notify/event.js';
+
+const VERSION = '0.1.0';
 import { buildApp } from './http/app.js';
 import { DnsIngest } from './dns/ingest.js';
 import { DnsResponder } from './dns/responder.js';
@@ -30,6 +36,8 @@ export interface ConsoleOptions {
   silentAfterMissed?: number;
   /** The plant's own scanners (CIDRs): their incidents are recorded and marked, never notified. */
   whitelist?: string[];
+  /** Where incidents are sent: JSON webhooks, and syslog (CEF) as udp://HOST:PORT or tcp://HOST:PORT. */
+  notify?: { webhooks?: string[]; syslog?: string[] };
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -44,6 +52,7 @@ export interface RunningConsole {
   dnsPort: number | null;
   store: ConsoleStore;
   metrics: ConsoleMetrics;
+  notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -54,7 +63,17 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
   const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
   const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3 });
-  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents: new IncidentTracker(store, undefined, new Whitelist(options.whitelist ?? [])) };
+  const destinations: Destination[] = [
+    ...(options.notify?.webhooks ?? []).map((url) => new WebhookDestination(url)),
+    ...(options.notify?.syslog ?? []).map((url) => new SyslogDestination(url, VERSION)),
+  ];
+  const notifier = new Notifier(store.db, destinations, options.log.child({ component: 'notify' }));
+  const onEvent = (event: IncidentEvent) => {
+    metrics.incidents.inc({ type: event.type, classification: event.incident.classification ?? 'none' });
+    notifier.enqueue(event);
+  };
+  const incidents = new IncidentTracker(store, undefined, new Whitelist(options.whitelist ?? []), onEvent);
+  const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents };
   const app = await buildApp({ ...accept, apiToken });
   const zones = (options.dnsZones ?? []).map(normaliseZone);
   let dns: DnsServer | null = null;
@@ -83,6 +102,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
   const url = options.consoleUrl ?? `http://${urlHost(options.httpHost)}:${httpPort}`;
   watch.start();
+  notifier.start();
+  metrics.trackNotifications(() => notifier.snapshot());
   writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) });
   options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
   return {
@@ -93,8 +114,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     dnsPort: dns?.port ?? null,
     store,
     metrics,
+    notifier,
     async stop() {
       watch.stop();
+      notifier.stop();
       await dns?.stop();
       await app.close();
       store.close();

@@ -12,6 +12,9 @@ import { continues, emptySummary, foldHit, MAX_WRITES_KEPT, mergeSummaries, QUIE
 import type { IncidentReport } from '../core/incident-book.js';
 import type { ConsoleStore, IncidentRecord } from './store.js';
 import { classify, type Whitelist } from '../core/classify.js';
+import { SEVERITIES, type Severity } from '../core/incident.js';
+import type { IncidentEvent } from './notify/event.js';
+import { randomUUID } from 'node:crypto';
 import { techniquesOf } from '../core/attack.js';
 
 /** What an incident shows besides its headline fields: the summary, its class and techniques. */
@@ -21,7 +24,38 @@ export type IntrusionDetail = Omit<IncidentSummary, 'firstSeen' | 'lastSeen' | '
 };
 
 export class IncidentTracker {
-  constructor(private readonly store: ConsoleStore, private readonly quietGapMs = QUIET_GAP_MS, private readonly whitelist?: Whitelist) {}
+  constructor(
+    private readonly store: ConsoleStore,
+    private readonly quietGapMs = QUIET_GAP_MS,
+    private readonly whitelist?: Whitelist,
+    /** Called inside the incident's transaction when it opens or escalates (never for whitelisted sources). */
+    private readonly onEvent?: (event: IncidentEvent) => void,
+  ) {}
+
+  /** Opened, or risen in severity or to red: the SOC hears of it; anything else stays quiet. */
+  private announce(before: { severity: string; detail: object } | undefined, after: { id: number; gatewayId: string; decoy: string | null; srcIp: string | null; severity: string; firstSeen: string; lastSeen: string; hitCount: number; detail: IntrusionDetail }): void {
+    if (!this.onEvent || after.detail.classification === 'whitelisted') return;
+    let type: IncidentEvent['type'] | null = null;
+    if (!before) type = 'incident.opened';
+    else {
+      const was = before.detail as IntrusionDetail;
+      if (SEVERITIES.indexOf(after.severity as Severity) > SEVERITIES.indexOf(before.severity as Severity) || (after.detail.classification === 'red' && was.classification !== 'red')) type = 'incident.escalated';
+    }
+    if (!type) return;
+    const d = after.detail;
+    this.onEvent({
+      id: randomUUID(),
+      type,
+      at: new Date().toISOString(),
+      incident: {
+        id: after.id, kind: 'intrusion', gatewayId: after.gatewayId, gatewayName: this.store.gateway(after.gatewayId)?.name ?? null, decoy: after.decoy, src: after.srcIp,
+        severity: after.severity, classification: d.classification ?? null, techniques: (d.techniques ?? []).map((t) => t.id),
+        firstSeen: after.firstSeen, lastSeen: after.lastSeen, hitCount: after.hitCount, counts: d.counts,
+        writes: d.writes.slice(0, 20).map((w) => `${w.service ?? `FC${w.functionCode}`}${w.address !== null ? `@${w.address}` : ''}=${w.values.map(String).join(',')}`),
+        users: d.users ?? [],
+      },
+    });
+  }
 
   /** The summary as the console shows it: with its class and ATT&CK for ICS techniques. */
   private describe(summary: IncidentSummary, srcIp: string): { severity: IncidentSummary['severity']; firstSeen: string; lastSeen: string; hitCount: number; detail: IntrusionDetail } {
@@ -85,6 +119,10 @@ export class IncidentTracker {
     const { firstSeen, lastSeen, hitCount, severity, detail } = this.describe(merged, srcIp);
     this.store.saveRefIncident({ kind: 'intrusion', gatewayId, decoy, srcIp, severity, firstSeen, lastSeen, hitCount, detail, ref, report, reportVersion, fromHits });
     if (!existing) this.store.clearOtherIntrusions(gatewayId, srcIp, ref, firstSeen);
+    if (this.onEvent) {
+      const id = existing?.id ?? this.store.incidentByRef(gatewayId, ref)!.id;
+      this.announce(existing, { id, gatewayId, decoy, srcIp, severity, firstSeen, lastSeen, hitCount, detail });
+    }
   }
 
   private addLoose(gatewayId: string, hit: Hit): void {
@@ -95,13 +133,15 @@ export class IncidentTracker {
       foldHit(summary, hit);
       const { lastSeen, hitCount, severity, detail } = this.describe(summary, hit.src.ip);
       this.store.updateIncident(open.id, { severity, lastSeen, hitCount, detail });
+      this.announce(open, { id: open.id, gatewayId, decoy: open.decoy, srcIp: open.srcIp, severity, firstSeen: open.firstSeen, lastSeen, hitCount, detail });
       return;
     }
     if (open) this.store.clearIncident(open.id, open.lastSeen);
     const summary = emptySummary(hit.at);
     foldHit(summary, hit);
     const { firstSeen, lastSeen, hitCount, severity, detail } = this.describe(summary, hit.src.ip);
-    this.store.openIncident({ kind: 'intrusion', gatewayId, decoy: hit.decoy, srcIp: hit.src.ip, severity, firstSeen, lastSeen, hitCount, detail });
+    const id = this.store.openIncident({ kind: 'intrusion', gatewayId, decoy: hit.decoy, srcIp: hit.src.ip, severity, firstSeen, lastSeen, hitCount, detail });
+    this.announce(undefined, { id, gatewayId, decoy: hit.decoy, srcIp: hit.src.ip, severity, firstSeen, lastSeen, hitCount, detail });
   }
 }
 

@@ -1,5 +1,6 @@
 /** Prometheus metrics, one registry per console so several can run in one process (tests). */
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DestinationStatus } from './notify/notifier.js';
 
 export const REJECT_REASONS = ['missing_credentials', 'unknown_gateway', 'revoked_gateway', 'bad_signature', 'malformed_batch', 'invalid_hit', 'invalid_report', 'forged_name', 'replayed_name'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
@@ -12,8 +13,24 @@ export class ConsoleMetrics {
   readonly dnsQueries = new Counter({ name: 'tripline_dns_queries_total', help: 'DNS queries answered, by kind (apex, data, partial, unknown, refused, formerr, notimp)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly rejected = new Counter({ name: 'tripline_rejected_total', help: 'Rejected ingest requests (or hits), by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
+  readonly incidents = new Counter({ name: 'tripline_incidents_total', help: 'Incidents opened or escalated, by event type and classification', labelNames: ['type', 'classification'] as const, registers: [this.registry] });
+  private notificationSource: (() => DestinationStatus[]) | null = null;
+
   constructor() {
+    const source = () => this.notificationSource?.() ?? [];
+    new Gauge({ name: 'tripline_notification_queue_depth', help: 'Notifications waiting, by destination', labelNames: ['destination'] as const, registers: [this.registry], collect() {
+      for (const s of source()) this.set({ destination: s.name }, s.pending);
+    } });
+    new Counter({ name: 'tripline_notifications_total', help: 'Notifications delivered, by destination', labelNames: ['destination'] as const, registers: [this.registry], collect() {
+      this.reset();
+      for (const s of source()) this.inc({ destination: s.name }, s.delivered);
+    } });
     collectDefaultMetrics({ register: this.registry, prefix: 'tripline_console_' });
     for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
+  }
+
+  /** Where the notification gauges read from. */
+  trackNotifications(source: () => DestinationStatus[]): void {
+    this.notificationSource = source;
   }
 }

@@ -61,6 +61,20 @@ const migrations: Migration[] = [
       ALTER TABLE incidents ADD COLUMN from_hits TEXT;
       CREATE UNIQUE INDEX incidents_ref ON incidents(gateway_id, ref) WHERE ref IS NOT NULL;
     `),
+  // Notifications wait here until their destination took them: enqueued in the transaction that
+  // changed the incident, removed only after delivery.
+  (db) =>
+    db.exec(`
+      CREATE TABLE notifications (
+        seq         INTEGER PRIMARY KEY,
+        destination TEXT NOT NULL,
+        event       TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        next_at     INTEGER NOT NULL,
+        last_error  TEXT
+      );
+      CREATE INDEX notifications_due ON notifications(destination, seq);
+    `),
 ];
 
 export const CONSOLE_SCHEMA_VERSION = migrations.length;

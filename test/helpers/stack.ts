@@ -52,6 +52,8 @@ export interface StackOptions {
   profile?: string;
   /** The console's scanner whitelist (CIDRs). */
   whitelist?: string[];
+  /** The console's notification destinations. */
+  notify?: { webhooks?: string[]; syslog?: string[] };
   /** Further devices on the same gateway, on free ports. */
   extraDecoys?: { profile: string; opcua?: boolean }[];
 }
@@ -69,6 +71,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       log: silentLog,
       silentAfterMissed: opts.silentAfterMissed,
       whitelist: opts.whitelist,
+      notify: opts.notify,
       ...(opts.dns ? { dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort } : {}),
     });
     // A restarted console comes back on the same ports, as a real one would.
