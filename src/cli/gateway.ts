@@ -71,7 +71,7 @@ export function gatewayCommand(): Command {
     .command('new')
     .description('create a user name and password the OPC UA decoy accepts, and a connection profile to plant')
     .requiredOption('--memo <text>', 'where you plant it (comes back with every login)')
-    .requiredOption('--out <file>', 'where to write the connection profile (mode 0600)')
+    .requiredOption('--out <file>', 'where to write the connection profile (an INI file, mode 0600)')
     .option('--data <dir>', "the gateway's data directory", defaultDataDir())
     .option('--profile <name|path>', "the gateway's device profile", 'water-lift-station')
     .option('--opcua-port <port>', "the gateway's OPC UA port", parsePort, 4840)
@@ -110,16 +110,16 @@ export function gatewayCommand(): Command {
       const store = new GatewayStore(file);
       try {
         const lines = [
-          `outbox depth        ${store.outboxDepth()}`,
-          `oldest undelivered  ${store.oldestPendingAt() ?? '-'}`,
-          `unreported incidents ${store.unreportedIncidents()}`,
+          `outbox depth          ${store.outboxDepth()}`,
+          `oldest undelivered    ${store.oldestPendingAt() ?? '-'}`,
+          `unreported incidents  ${store.unreportedIncidents()}`,
         ];
-        lines.push(`folded hits         ${store.foldedTotal()}`);
+        lines.push(`folded hits           ${store.foldedTotal()}`);
         for (const f of store.folds(10)) {
           lines.push(`  ${String(f.count).padStart(8)}  ${terminalSafe(f.srcIp)} → ${terminalSafe(f.decoy)} ${f.functionCode === null ? f.outcome : `FC${f.functionCode} ${f.outcome}`}  last ${f.lastAt}`);
         }
         for (const [channel, state] of Object.entries(store.channelStates())) {
-          lines.push(`${channel.padEnd(20)}last ack ${state.lastSuccessAt ?? 'never'}; last failure ${state.lastFailureAt ?? 'never'}${state.lastError ? ` (${terminalSafe(state.lastError)})` : ''}`);
+          lines.push(`${channel.padEnd(22)}last ack ${state.lastSuccessAt ?? 'never'}; last failure ${state.lastFailureAt ?? 'never'}${state.lastError ? ` (${terminalSafe(state.lastError)})` : ''}`);
         }
         process.stdout.write(lines.join('\n') + '\n');
       } finally {

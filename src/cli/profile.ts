@@ -1,6 +1,6 @@
 /** `tripline profile`: list, validate and show device profiles. */
 import { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { stringify } from 'yaml';
 import { listBuiltinProfiles, loadProfile, parseProfile, ProfileError } from '../profile/load.js';
@@ -48,7 +48,9 @@ export function profileCommand(): Command {
       const id = p.identity;
       const lines = [
         `${p.name}: ${p.description}`,
-        `identity   ${id.vendor} ${id.productName ?? ''} ${id.productCode} ${id.revision}${id.model ? ` (model ${id.model})` : ''}; serial pattern ${id.serial}`,
+        `vendor     ${id.vendor}`,
+        `product    ${id.productName ?? '-'}, code ${id.productCode}${id.model ? `, model ${id.model}` : ''}, revision ${id.revision}`,
+        `serial     shaped like ${id.serial} (each deployment derives its own)`,
         `protocols  ${protocols(p)}`,
         ...(p.modbus ? p.modbus.units.map((u) => `unit ${u.id}     coils ${u.coils}, discrete inputs ${u.discreteInputs}, holding registers ${u.holdingRegisters}, input registers ${u.inputRegisters}`) : []),
         ...(p.process ? [`process    ${p.process.models.length} models every ${p.process.scanMs} ms`] : []),
@@ -89,8 +91,14 @@ export function profileCommand(): Command {
       const yaml = `# Imported from ${basename(file)} by tripline profile import-csv\n${stringify(profile, { lineWidth: 0 })}`;
       // Check what was made: the skeleton must load as it is.
       parseProfile(yaml, opts.out ?? '(output)');
-      if (opts.out) writeFileSync(opts.out, yaml, { flag: 'wx' });
-      else process.stdout.write(yaml);
+      if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(opts.name)) throw new UsageError('--name: lower-case letters, digits and dashes (max 64)');
+      if (!opts.out) {
+        process.stdout.write(yaml);
+        return;
+      }
+      if (existsSync(opts.out)) throw new UsageError(`${opts.out} exists already; choose another --out`);
+      writeFileSync(opts.out, yaml, { flag: 'wx' });
+      process.stdout.write(`${opts.out}: profile ${opts.name} with ${(profile as { points: unknown[] }).points.length} points; fill in identity and initial values, then \`tripline profile validate ${opts.out}\`\n`);
     });
   return cmd;
 }
