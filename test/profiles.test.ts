@@ -130,3 +130,21 @@ describe('several decoys on one gateway', () => {
     }
   }, 30_000);
 });
+
+describe('retentive memory', () => {
+  it('keeps a written setpoint across a gateway restart, as a PLC retains it', async () => {
+    const stack = await startStack();
+    try {
+      let client = await modbusClient(stack.gateway.modbusPort);
+      await client.writeRegister(0, 250);
+      client.close(() => {});
+      await stack.stopGateway();
+      await stack.startGateway();
+      client = await modbusClient(stack.gateway.modbusPort);
+      expect((await client.readHoldingRegisters(0, 2)).data).toEqual([250, 60]);
+      client.close(() => {});
+    } finally {
+      await stack.stop();
+    }
+  }, 30_000);
+});

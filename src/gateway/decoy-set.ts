@@ -2,7 +2,9 @@
  * One decoy device: a profile made this deployment's own, its tag store and plant, its Modbus/TCP
  * server and (when the profile has one) its OPC UA server. A gateway runs one or several.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { retainWritablePoints } from './retained.js';
 import type { Logger } from 'pino';
 import type { Profile } from '../profile/schema.js';
 import { personalise } from '../profile/personalise.js';
@@ -46,6 +48,8 @@ export async function startDecoy(
   const profile = personalise(spec.profile, seed);
   const log = shared.log.child({ decoy: name });
   const tags = new TagStore(profile);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const retained = retainWritablePoints(profile, tags, join(dataDir, `retained-${name}.json`), (err) => log.warn({ err }, 'retained values could not be kept'));
   const plant = profile.process ? startProcess(profile.process, tags) : null;
   const modbus = new ModbusTcpServer(name, new ModbusDevice(profile, tags), shared.recorder, log.child({ component: 'modbus' }), { host: spec.modbusHost, port: spec.modbusPort });
   let opcua: OpcUaDecoy | null = null;
@@ -53,8 +57,6 @@ export async function startDecoy(
     // OPC UA first: loading node-opcua blocks the event loop for a second or two, which must
     // not stall a Modbus decoy that is already answering.
     if (spec.opcua && profile.opcua) {
-      const { mkdirSync } = await import('node:fs');
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       const { OpcUaDecoy } = await import('../decoys/opcua/server.js');
       opcua = await OpcUaDecoy.start({
         profile, tags, seed, dataDir, host: spec.opcua.host ?? spec.modbusHost, port: spec.opcua.port, maxSessions: spec.opcua.maxSessions,
@@ -70,10 +72,12 @@ export async function startDecoy(
       async stop() {
         plant?.stop();
         await Promise.all([modbus.close(), opcua?.stop()]);
+        retained.stop();
       },
     };
   } catch (err) {
     plant?.stop();
+    retained.stop();
     await Promise.all([modbus.close().catch(() => {}), opcua?.stop()]);
     throw err;
   }
