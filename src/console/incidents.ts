@@ -8,7 +8,7 @@
  * by a quiet gap.
  */
 import type { Hit } from '../core/hit.js';
-import { continues, emptySummary, foldHit, MAX_WRITES_KEPT, mergeSummaries, QUIET_GAP_MS, type IncidentSummary, type WriteRecord } from '../core/incident.js';
+import { continues, emptySummary, foldHit, MAX_WRITES_KEPT, mergeSummaries, QUIET_GAP_MS, unionWrites, type IncidentSummary, type WriteRecord } from '../core/incident.js';
 import type { IncidentReport } from '../core/incident-book.js';
 import type { ConsoleStore, IncidentRecord } from './store.js';
 import { classify, type Whitelist } from '../core/classify.js';
@@ -84,14 +84,14 @@ export class IncidentTracker {
         // An older or repeated report may still carry written values the console lacks.
         if (existing.report && report.writes.some((w) => !existing.report!.writes.some((x) => x.id === w.id))) {
           const held = existing.report;
-          const writes = unionWrites(held.writes, report.writes);
+          const writes = keptWrites(held.writes, report.writes);
           const total = Math.max(held.writes.length + held.writesOmitted, writes.length);
           this.save(gatewayId, report.id, existing, { ...held, writes, writesOmitted: total - writes.length }, existing.reportVersion, existing.fromHits, report);
         }
         continue;
       }
       const { id: _id, version, decoy: _decoy, srcIp: _src, writeCount, writes, ...summary } = report;
-      const allWrites = unionWrites(existing?.report?.writes ?? [], writes);
+      const allWrites = keptWrites(existing?.report?.writes ?? [], writes);
       const reported: IncidentSummary = { ...summary, writes: allWrites, writesOmitted: Math.max(0, writeCount - allWrites.length) };
       this.save(gatewayId, report.id, existing, reported, version, existing?.fromHits ?? null, report);
     }
@@ -145,8 +145,7 @@ export class IncidentTracker {
   }
 }
 
-function unionWrites(a: readonly WriteRecord[], b: readonly WriteRecord[]): WriteRecord[] {
-  const byId = new Map<string, WriteRecord>();
-  for (const w of [...a, ...b]) if (!byId.has(w.id)) byId.set(w.id, w);
-  return [...byId.values()].sort((x, y) => x.at.localeCompare(y.at) || x.id.localeCompare(y.id)).slice(0, MAX_WRITES_KEPT);
+/** The union the console keeps: capped like a summary's writes. */
+function keptWrites(a: readonly WriteRecord[], b: readonly WriteRecord[]): WriteRecord[] {
+  return unionWrites(a, b).slice(0, MAX_WRITES_KEPT);
 }

@@ -3,7 +3,7 @@
  * a technique, both ids are given (SIEM rules in the field use either). Pure. The table, with
  * reasons, is in docs/attack-for-ics.md.
  */
-import type { IncidentSummary } from './incident.js';
+import { BROWSE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
 
 export interface Technique {
   id: string;
@@ -23,8 +23,6 @@ const T = {
 
 const READS = ['FC1', 'FC2', 'FC3', 'FC4', 'Read', 'CreateSubscription', 'CreateMonitoredItems', 'HistoryRead'];
 const IDENTITY = ['FC17', 'FC43', 'FC8', 'GetEndpoints', 'FindServers'];
-const BROWSE = ['Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds'];
-const WRITES = ['FC5', 'FC6', 'FC15', 'FC16', 'FC23', 'Write', 'Call'];
 const PARAMETER_WRITES = ['FC6', 'FC16', 'FC23', 'Write'];
 
 /** A sweep: reads across this many registers count as tag identification too. */
@@ -35,9 +33,9 @@ export function techniquesOf(summary: Pick<IncidentSummary, 'counts' | 'ranges' 
   const span = Object.values(summary.ranges).flat().reduce((n, [first, last]) => n + last - first + 1, 0);
   const out: Technique[] = [];
   if (has(IDENTITY)) out.push(T.discovery);
-  if (has(BROWSE) || span >= SWEEP_ADDRESSES) out.push(T.tags);
+  if (has(BROWSE_KEYS) || span >= SWEEP_ADDRESSES) out.push(T.tags);
   if (has(READS)) out.push(T.monitor);
-  if (has(WRITES)) out.push(T.command, T.commandNew);
+  if (has(WRITE_KEYS)) out.push(T.command, T.commandNew);
   if (has(PARAMETER_WRITES)) out.push(T.parameter);
   if (has(['ActivateSession', 'CreateSession'])) out.push(T.services);
   // A login with a user name tries an account (a planted one, if it worked).

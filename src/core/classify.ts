@@ -6,12 +6,10 @@
  * Pure; the rules are documented in docs/attack-for-ics.md and unit-tested.
  */
 import { BlockList, isIP } from 'node:net';
-import type { IncidentSummary } from './incident.js';
+import { BROWSE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
 
 export type Classification = 'whitelisted' | 'yellow' | 'red';
 
-const WRITES = ['FC5', 'FC6', 'FC15', 'FC16', 'FC23', 'Write', 'Call'];
-const BROWSE = ['Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds'];
 const READS = ['FC1', 'FC2', 'FC3', 'FC4', 'Read', 'CreateMonitoredItems'];
 
 /** Browse calls beyond a client's first look at the address space. */
@@ -23,9 +21,9 @@ export const POLLING_MS = 60_000;
 export function classify(summary: Pick<IncidentSummary, 'counts' | 'users' | 'severity' | 'firstSeen' | 'lastSeen'>, whitelisted: boolean): Classification {
   if (whitelisted) return 'whitelisted';
   const count = (keys: string[]) => keys.reduce((n, k) => n + (Object.hasOwn(summary.counts, k) ? summary.counts[k]! : 0), 0);
-  if (count(WRITES) > 0) return 'red';
+  if (count(WRITE_KEYS) > 0) return 'red';
   if ((summary.users ?? []).length > 0 || summary.severity === 'critical') return 'red';
-  if (count(BROWSE) >= DEEP_BROWSE) return 'red';
+  if (count(BROWSE_KEYS) >= DEEP_BROWSE) return 'red';
   const span = Date.parse(summary.lastSeen) - Date.parse(summary.firstSeen);
   if (count(READS) >= POLLING_READS && span >= POLLING_MS) return 'red';
   return 'yellow';

@@ -3,13 +3,11 @@
  * method calls, logins and the first hit of each incident are always kept whole.
  */
 import type { Hit } from './hit.js';
-
-const WRITE_FUNCTIONS = new Set([5, 6, 15, 16, 23]);
+import { isWrite } from './incident.js';
 
 export function isLowValue(hit: Hit): boolean {
   if (hit.values !== null || hit.attributes?.credential !== undefined) return false;
-  if (hit.service === 'Write' || hit.service === 'Call' || hit.service === 'ActivateSession') return false;
-  return hit.functionCode === null || !WRITE_FUNCTIONS.has(hit.functionCode);
+  return !isWrite(hit) && hit.service !== 'ActivateSession';
 }
 
 /** The key a folded hit is counted under. */

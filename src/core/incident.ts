@@ -64,6 +64,9 @@ const TABLE_OF_FC: Record<number, string> = {
 const WRITE_FCS = new Set([5, 6, 15, 16, 23]);
 
 const WRITE_SERVICES = new Set(['Write', 'Call']);
+/** Count keys (see countKey) of requests that change the process, and of OPC UA browsing. */
+export const WRITE_KEYS = [...[...WRITE_FCS].map((fc) => `FC${fc}`), ...WRITE_SERVICES];
+export const BROWSE_KEYS = ['Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds'];
 const DATA_SERVICES = new Set(['Read', 'Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds', 'CreateSubscription', 'CreateMonitoredItems', 'HistoryRead']);
 
 /** A request that changes (or tries to change) the process: a Modbus write, an OPC UA Write or Call. */
@@ -159,9 +162,7 @@ export function mergeSummaries(a: IncidentSummary, b: IncidentSummary): Incident
       for (const [first, last] of list) addRange(ranges[table]!, first, last);
     }
   }
-  const writes = new Map<string, WriteRecord>();
-  for (const w of [...a.writes, ...b.writes]) if (!writes.has(w.id)) writes.set(w.id, w);
-  const sortedWrites = [...writes.values()].sort((x, y) => x.at.localeCompare(y.at) || x.id.localeCompare(y.id));
+  const sortedWrites = unionWrites(a.writes, b.writes);
   const kept = sortedWrites.slice(0, MAX_WRITES_KEPT);
   const totalWrites = Math.max(a.writes.length + a.writesOmitted, b.writes.length + b.writesOmitted, sortedWrites.length);
   const points = [...new Set([...a.points, ...b.points])].slice(0, MAX_POINTS);
@@ -179,6 +180,13 @@ export function mergeSummaries(a: IncidentSummary, b: IncidentSummary): Incident
     points,
     ...(users.length > 0 ? { users } : {}),
   };
+}
+
+/** Written values from two views of an incident, each once (by hit id), oldest first. */
+export function unionWrites(a: readonly WriteRecord[], b: readonly WriteRecord[]): WriteRecord[] {
+  const byId = new Map<string, WriteRecord>();
+  for (const w of [...a, ...b]) if (!byId.has(w.id)) byId.set(w.id, w);
+  return [...byId.values()].sort((x, y) => x.at.localeCompare(y.at) || x.id.localeCompare(y.id));
 }
 
 /** Inserts [first, last] into sorted disjoint ranges, merging neighbours; caps the count. */
