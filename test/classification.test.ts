@@ -15,7 +15,7 @@ function send(port: number, localAddress: string, hex: string): Promise<void> {
   });
 }
 
-interface View { src: { ip: string }; detail: { classification: string; techniques: { id: string }[] } }
+interface View { src: { ip: string }; classification: string; techniques: { id: string }[] }
 
 describe('incident classification at the console', () => {
   it('marks a lone FC 43 read yellow, a write red, and the whitelisted scanner whitelisted', async () => {
@@ -29,7 +29,7 @@ describe('incident classification at the console', () => {
         const list = ((await (await stack.api('/api/v1/incidents')).json()) as { incidents: View[] }).incidents;
         return list.length >= 3 ? list : undefined;
       }, 10_000, 'three incidents');
-      const by = (ip: string) => incidents.find((i) => i.src.ip === ip)!.detail;
+      const by = (ip: string) => incidents.find((i) => i.src.ip === ip)!;
       expect(by('127.0.0.7')).toMatchObject({ classification: 'yellow', techniques: [{ id: 'T0888' }] });
       expect(by('127.0.0.8').classification).toBe('red');
       expect(by('127.0.0.8').techniques.map((t) => t.id)).toEqual(['T0855', 'T1692.001', 'T0836']);

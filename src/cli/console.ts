@@ -3,9 +3,10 @@ import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { createLogger } from '../log.js';
 import { isIPv4 } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, parseZones, UsageError } from './options.js';
 import { Whitelist } from '../core/classify.js';
+import { passwordProblem } from '../console/auth/password.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -24,10 +25,15 @@ export function consoleCommand(): Command {
     .option('--webhook <url>', 'send incidents as JSON to this webhook (repeatable); queued durably, retried with backoff', collect, [])
     .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT or tcp://HOST:PORT (repeatable)', collect, [])
     .option('--whitelist <cidrs>', "the plant's own scanners, e.g. 10.20.0.0/16,192.0.2.7: recorded and marked whitelisted, never notified", parseCidrs)
+    .option('--admin-password-file <file>', 'file holding the admin password (or TRIPLINE_ADMIN_PASSWORD); without either, one is generated on first start into DATA/admin-password')
+    .option('--allow-cidr <cidrs>', 'networks allowed to reach the dashboard and API, comma-separated (gateway ingest and /healthz stay open)', parseCidrs)
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
       if (opts.publicIp && !isIPv4(opts.publicIp)) throw new UsageError(`--public-ip ${opts.publicIp} is not an IPv4 address`);
+      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
       const console_ = await startConsole({
         dataDir: opts.data,
         httpHost: opts.httpHost,
@@ -41,9 +47,13 @@ export function consoleCommand(): Command {
         silentAfterMissed: opts.silentAfter,
         whitelist: opts.whitelist,
         notify: { webhooks: opts.webhook, syslog: opts.syslog },
+        adminPassword: readAdminPassword(opts.adminPasswordFile),
+        allowCidrs: opts.allowCidr,
+        ...(opts.tlsCert ? { tls: { cert: readFileOrExit(opts.tlsCert, '--tls-cert'), key: readFileOrExit(opts.tlsKey, '--tls-key') } } : {}),
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);
+      if (console_.generatedPasswordFile) process.stderr.write(`dashboard ${console_.url}/ : user admin, generated password in ${console_.generatedPasswordFile} (set your own with --admin-password-file)\n`);
       onShutdown(() => console_.stop());
     });
 
@@ -63,6 +73,23 @@ export function consoleCommand(): Command {
       process.stdout.write(`enrolled ${enrollment.name} as ${enrollment.gatewayId}; enrollment file ${opts.out} (mode 0600, holds the gateway's secret)\n`);
     });
   return cmd;
+}
+
+/** From the file (first line) or TRIPLINE_ADMIN_PASSWORD; undefined keeps the stored one (or generates one). */
+function readAdminPassword(file: string | undefined): string | undefined {
+  const value = file ? readFileOrExit(file, '--admin-password-file').toString('utf8').split(/\r?\n/)[0] : process.env.TRIPLINE_ADMIN_PASSWORD;
+  if (value === undefined) return undefined;
+  const problem = passwordProblem(value);
+  if (problem) throw new UsageError(`${file ?? 'TRIPLINE_ADMIN_PASSWORD'}: ${problem}`);
+  return value;
+}
+
+function readFileOrExit(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** CANARY_DOMAINS, as canarytokens-docker names it; a bad value is the operator's to fix. */

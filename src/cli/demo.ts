@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { apiTokenFile, writeAtomic } from '../console/settings.js';
+import { initialPasswordFile } from '../console/auth/admin.js';
 import { Enrollment } from '../gateway/enrollment.js';
 import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
@@ -40,6 +41,7 @@ export function demoCommand(): Command {
         dnsZones: [opts.domain],
         dnsHost: '127.0.0.1',
         dnsPort: opts.dnsPort,
+        adminPassword: process.env.TRIPLINE_ADMIN_PASSWORD,
         log: log.child({ role: 'console' }),
         onNewHits: (hits, _gatewayId, via) => {
           for (const hit of hits) process.stdout.write(`console: hit via ${via}  ${formatHitLine(hit)}\n`);
@@ -76,6 +78,7 @@ export function demoCommand(): Command {
           `  decoy PLC  modbus-tcp 127.0.0.1:${gateway.modbusPort}  profile ${profile.name}: ${id.vendor} ${id.productCode}`,
           ...(gateway.opcua ? [`  decoy PLC  opc.tcp://127.0.0.1:${gateway.opcua.port}  (announces itself as ${gateway.opcua.endpointUrl})`] : []),
           `  API token  in ${apiTokenFile(consoleDir)}`,
+          `  dashboard  ${console_.url}/  user admin, password ${process.env.TRIPLINE_ADMIN_PASSWORD ? 'from TRIPLINE_ADMIN_PASSWORD' : `in ${initialPasswordFile(consoleDir)}`}`,
           '',
           'Trigger an alert: read ten holding registers from the decoy (Debian package mbpoll):',
           `  mbpoll -m tcp -a 1 -r 1 -c 10 -t 4 -1 -p ${gateway.modbusPort} 127.0.0.1`,

@@ -9,15 +9,22 @@ import { Notifier, type Destination } from './notify/notifier.js';
 import { WebhookDestination } from './notify/webhook.js';
 import { SyslogDestination } from './notify/syslog.js';
 import type { IncidentEvent } from './notify/event.js';
-
-const VERSION = '0.1.0';
-import { buildApp } from './http/app.js';
+import { buildApp, type RouteInfo } from './http/app.js';
+import { AdminAccount, ADMIN_USER } from './auth/admin.js';
+import { AuditLog } from './auth/audit.js';
+import { SessionStore } from './auth/sessions.js';
+import { ApiTokens } from './auth/api-tokens.js';
+import { LoginLimiter } from './auth/login-limiter.js';
+import { WhitelistStore } from './whitelist-store.js';
+import { SocActions } from './soc-actions.js';
 import { DnsIngest } from './dns/ingest.js';
 import { DnsResponder } from './dns/responder.js';
 import { DnsServer } from './dns/server.js';
 import { normaliseZone } from './dns/zone.js';
 import { databaseFile, ensureDataDir, loadOrCreateApiToken, storeApiToken, writePublicSettings } from './settings.js';
 import type { Hit } from '../core/hit.js';
+
+const VERSION = '0.1.0';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -38,6 +45,12 @@ export interface ConsoleOptions {
   whitelist?: string[];
   /** Where incidents are sent: JSON webhooks, and syslog (CEF) as udp://HOST:PORT or tcp://HOST:PORT. */
   notify?: { webhooks?: string[]; syslog?: string[] };
+  /** The admin password (from --admin-password-file or TRIPLINE_ADMIN_PASSWORD); generated on first start if absent. */
+  adminPassword?: string;
+  /** Networks allowed to reach the dashboard and API (`--allow-cidr`); gateway ingest and /healthz stay open. */
+  allowCidrs?: string[];
+  /** Serve HTTPS: PEM certificate chain and key. */
+  tls?: { cert: Buffer; key: Buffer };
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -53,6 +66,11 @@ export interface RunningConsole {
   store: ConsoleStore;
   metrics: ConsoleMetrics;
   notifier: Notifier;
+  audit: AuditLog;
+  /** Set when this start generated the admin password: the file holding it. */
+  generatedPasswordFile: string | null;
+  /** Every HTTP route and who may use it. */
+  routes: RouteInfo[];
   stop(): Promise<void>;
 }
 
@@ -72,10 +90,45 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     metrics.incidents.inc({ type: event.type, classification: event.incident.classification ?? 'none' });
     notifier.enqueue(event);
   };
-  const incidents = new IncidentTracker(store, undefined, new Whitelist(options.whitelist ?? []), onEvent);
+  const whitelist = new WhitelistStore(store.db, options.whitelist ?? []);
+  const incidents = new IncidentTracker(store, undefined, whitelist, onEvent);
   const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents };
-  const app = await buildApp({ ...accept, apiToken });
   const zones = (options.dnsZones ?? []).map(normaliseZone);
+  const admin = new AdminAccount(store.db);
+  const audit = new AuditLog(store.db);
+  const passwordOutcome = await admin.ensure(options.dataDir, options.adminPassword);
+  if (passwordOutcome === 'set') audit.record({ actor: 'console', action: 'password.set', target: `user:${ADMIN_USER}`, detail: 'from --admin-password-file or TRIPLINE_ADMIN_PASSWORD' });
+  const generatedPasswordFile = typeof passwordOutcome === 'object' ? passwordOutcome.generatedFile : null;
+  if (generatedPasswordFile) audit.record({ actor: 'console', action: 'password.set', target: `user:${ADMIN_USER}`, detail: `generated; in ${generatedPasswordFile}` });
+  const apiTokens = new ApiTokens(store.db, apiToken);
+  let dnsIngest: DnsIngest | null = null;
+  let url = options.consoleUrl ?? '';
+  const actions = new SocActions({
+    store,
+    audit,
+    whitelist,
+    apiTokens,
+    enrollmentDefaults: () => ({ consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) }),
+    onGatewayChanged: (id) => dnsIngest?.forget(id),
+  });
+  const allowCidrs = options.allowCidrs ?? [];
+  const { app, routes } = await buildApp({
+    ...accept,
+    audit,
+    apiTokens,
+    whitelist,
+    actions,
+    admin,
+    sessions: new SessionStore(store.db),
+    loginLimiter: new LoginLimiter(Date.now()),
+    destinations: () => notifier.snapshot(),
+    allowed: allowCidrs.length ? new Whitelist(allowCidrs) : null,
+    allowCidrs,
+    tls: options.tls !== undefined,
+    ...(options.tls ? { tlsOptions: options.tls } : {}),
+    onDenied: (reason) => metrics.denied.inc({ reason }),
+    loginHint: () => (admin.hasInitialPasswordFile(options.dataDir) ? `First start: the generated admin password is in ${options.dataDir}/admin-password.` : undefined),
+  });
   let dns: DnsServer | null = null;
   try {
     await app.listen({ host: options.httpHost, port: options.httpPort });
@@ -83,6 +136,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     app.server.maxConnections = 1024;
     if (zones.length > 0) {
       const ingest = new DnsIngest(accept);
+      dnsIngest = ingest;
       const responder = new DnsResponder({
         zones,
         publicIp: options.publicIp,
@@ -100,7 +154,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
   const address = app.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
-  const url = options.consoleUrl ?? `http://${urlHost(options.httpHost)}:${httpPort}`;
+  url = options.consoleUrl ?? `${options.tls ? 'https' : 'http'}://${urlHost(options.httpHost)}:${httpPort}`;
   watch.start();
   notifier.start();
   metrics.trackNotifications(() => notifier.snapshot());
@@ -115,6 +169,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     store,
     metrics,
     notifier,
+    audit,
+    generatedPasswordFile,
+    routes,
     async stop() {
       watch.stop();
       notifier.stop();

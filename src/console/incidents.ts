@@ -27,7 +27,7 @@ export class IncidentTracker {
   constructor(
     private readonly store: ConsoleStore,
     private readonly quietGapMs = QUIET_GAP_MS,
-    private readonly whitelist?: Whitelist,
+    private readonly whitelist?: Pick<Whitelist, 'has'>,
     /** Called inside the incident's transaction when it opens or escalates (never for whitelisted sources). */
     private readonly onEvent?: (event: IncidentEvent) => void,
   ) {}
@@ -42,6 +42,7 @@ export class IncidentTracker {
       if (SEVERITIES.indexOf(after.severity as Severity) > SEVERITIES.indexOf(before.severity as Severity) || (after.detail.classification === 'red' && was.classification !== 'red')) type = 'incident.escalated';
     }
     if (!type) return;
+    if (type === 'incident.escalated') this.store.reopenIfResolved(after.id);
     const d = after.detail;
     this.onEvent({
       id: randomUUID(),

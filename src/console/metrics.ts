@@ -13,6 +13,7 @@ export class ConsoleMetrics {
   readonly dnsQueries = new Counter({ name: 'tripline_dns_queries_total', help: 'DNS queries answered, by kind (apex, data, partial, unknown, refused, formerr, notimp)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly rejected = new Counter({ name: 'tripline_rejected_total', help: 'Rejected ingest requests (or hits), by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
+  readonly denied = new Counter({ name: 'tripline_http_denied_total', help: 'Dashboard and API requests refused, by reason (network, credentials, csrf)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly incidents = new Counter({ name: 'tripline_incidents_total', help: 'Incidents opened or escalated, by event type and classification', labelNames: ['type', 'classification'] as const, registers: [this.registry] });
   private notificationSource: (() => DestinationStatus[]) | null = null;
 

@@ -75,6 +75,50 @@ const migrations: Migration[] = [
       );
       CREATE INDEX notifications_due ON notifications(destination, seq);
     `),
+  // The SOC's side: who may look (admin password, sessions, API tokens), what they did (audit
+  // log), how they triaged incidents, and the scanner whitelist kept in the dashboard.
+  (db) =>
+    db.exec(`
+      CREATE TABLE console_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        id_hash    TEXT PRIMARY KEY,
+        username   TEXT NOT NULL,
+        csrf       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        seen_at    INTEGER NOT NULL,
+        src_ip     TEXT
+      );
+      CREATE TABLE api_tokens (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        token_hash   TEXT NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at   TEXT
+      );
+      CREATE TABLE audit_log (
+        seq     INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT,
+        detail  TEXT,
+        src_ip  TEXT
+      );
+      CREATE TABLE whitelist (
+        cidr     TEXT PRIMARY KEY,
+        note     TEXT,
+        added_at TEXT NOT NULL,
+        added_by TEXT NOT NULL
+      );
+      ALTER TABLE incidents ADD COLUMN triage TEXT NOT NULL DEFAULT 'new';
+      ALTER TABLE incidents ADD COLUMN triage_note TEXT;
+      ALTER TABLE incidents ADD COLUMN triage_by TEXT;
+      ALTER TABLE incidents ADD COLUMN triage_at TEXT;
+    `),
 ];
 
 export const CONSOLE_SCHEMA_VERSION = migrations.length;
@@ -273,8 +317,45 @@ export class ConsoleStore {
     return row && toIncident(row);
   }
 
-  listIncidents(limit: number): IncidentRecord[] {
-    return (this.db.prepare('SELECT * FROM incidents ORDER BY last_seen DESC, id DESC LIMIT ?').all(limit) as Record<string, unknown>[]).map(toIncident);
+  listIncidents(limit: number, triage?: Triage): IncidentRecord[] {
+    const rows = triage
+      ? this.db.prepare('SELECT * FROM incidents WHERE triage = ? ORDER BY last_seen DESC, id DESC LIMIT ?').all(triage, limit)
+      : this.db.prepare('SELECT * FROM incidents ORDER BY last_seen DESC, id DESC LIMIT ?').all(limit);
+    return (rows as Record<string, unknown>[]).map(toIncident);
+  }
+
+  incident(id: number): IncidentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row && toIncident(row);
+  }
+
+  setTriage(id: number, triage: Triage, note: string | null, by: string, at = new Date().toISOString()): boolean {
+    return this.db.prepare('UPDATE incidents SET triage = ?, triage_note = ?, triage_by = ?, triage_at = ? WHERE id = ?').run(triage, note, by, at, id).changes === 1;
+  }
+
+  /** An incident that got worse after it was resolved is the SOC's again. */
+  reopenIfResolved(id: number): void {
+    this.db.prepare("UPDATE incidents SET triage = 'new', triage_note = NULL, triage_by = NULL, triage_at = NULL WHERE id = ? AND triage = 'resolved'").run(id);
+  }
+
+  /** The hits behind an incident (its timeline), oldest first, at most `limit`. */
+  incidentHits(incident: IncidentRecord, limit: number): StoredHit[] {
+    const rows = (incident.ref
+      ? this.db.prepare("SELECT * FROM hits WHERE gateway_id = ? AND json_extract(body, '$.incident') = ? ORDER BY at LIMIT ?").all(incident.gatewayId, incident.ref, limit)
+      : this.db
+          .prepare("SELECT * FROM hits WHERE gateway_id = ? AND json_extract(body, '$.src.ip') IS ? AND at >= ? AND at <= ? ORDER BY at LIMIT ?")
+          .all(incident.gatewayId, incident.srcIp, incident.firstSeen, incident.lastSeen, limit)) as { body: string; gateway_id: string; received_at: string; via: string }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.body) as Hit), gatewayId: r.gateway_id, receivedAt: r.received_at, via: r.via }));
+  }
+
+  revokeGateway(id: string, at = new Date().toISOString()): boolean {
+    return this.db.prepare('UPDATE gateways SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
+  }
+
+  /** A new secret at once: whoever holds the old one (a stolen box) can no longer send. */
+  rotateGatewaySecret(id: string): string | undefined {
+    const secret = randomBytes(32).toString('base64url');
+    return this.db.prepare('UPDATE gateways SET secret = ? WHERE id = ?').run(secret, id).changes === 1 ? secret : undefined;
   }
 
   close(): void {
@@ -303,6 +384,9 @@ function toGateway(row: Record<string, string | null>): GatewayRecord {
   };
 }
 
+export const TRIAGE_STATES = ['new', 'acknowledged', 'resolved'] as const;
+export type Triage = (typeof TRIAGE_STATES)[number];
+
 export type IncidentKind = 'intrusion' | 'gateway-silent' | 'token';
 
 export interface NewIncident {
@@ -321,6 +405,11 @@ export interface IncidentRecord extends NewIncident {
   id: number;
   status: 'open' | 'cleared';
   clearedAt: string | null;
+  /** Where the SOC's triage stands: new, acknowledged (someone is on it) or resolved. */
+  triage: Triage;
+  triageNote: string | null;
+  triageBy: string | null;
+  triageAt: string | null;
   /** The gateway's own id for the incident (intrusions from gateways that summarise). */
   ref: string | null;
   report: ReportedSummary | null;
@@ -345,6 +434,10 @@ function toIncident(row: Record<string, unknown>): IncidentRecord {
     detail: JSON.parse(row.detail as string) as object,
     status: row.status as 'open' | 'cleared',
     clearedAt: (row.cleared_at as string | null) ?? null,
+    triage: ((row.triage as Triage | undefined) ?? 'new'),
+    triageNote: (row.triage_note as string | null) ?? null,
+    triageBy: (row.triage_by as string | null) ?? null,
+    triageAt: (row.triage_at as string | null) ?? null,
     ref: (row.ref as string | null) ?? null,
     report: row.report ? (JSON.parse(row.report as string) as ReportedSummary) : null,
     reportVersion: (row.report_version as number | null) ?? 0,

@@ -39,6 +39,8 @@ export class Whitelist {
       const [address = '', prefix] = cidr.trim().split('/');
       const family = isIP(address);
       if (family === 0) throw new RangeError(`not an IP network: ${cidr}`);
+      // `10.0.0.0/` must not read as /0 (everything): the prefix is digits or absent.
+      if (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) throw new RangeError(`bad prefix length in ${cidr}`);
       const bits = prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix);
       if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) throw new RangeError(`bad prefix length in ${cidr}`);
       this.list.addSubnet(address, bits, family === 4 ? 'ipv4' : 'ipv6');

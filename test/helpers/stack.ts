@@ -11,6 +11,7 @@ import { loadProfile } from '../../src/profile/load.js';
 import type { StoredHit } from '../../src/console/store.js';
 
 export const API_TOKEN = 'test-token-0123456789';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export interface Stack {
@@ -54,6 +55,8 @@ export interface StackOptions {
   whitelist?: string[];
   /** The console's notification destinations. */
   notify?: { webhooks?: string[]; syslog?: string[] };
+  /** Networks allowed to reach the dashboard and API. */
+  allowCidrs?: string[];
   /** Further devices on the same gateway, on free ports. */
   extraDecoys?: { profile: string; opcua?: boolean }[];
 }
@@ -72,6 +75,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       silentAfterMissed: opts.silentAfterMissed,
       whitelist: opts.whitelist,
       notify: opts.notify,
+      adminPassword: ADMIN_PASSWORD,
+      allowCidrs: opts.allowCidrs,
       ...(opts.dns ? { dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort } : {}),
     });
     // A restarted console comes back on the same ports, as a real one would.

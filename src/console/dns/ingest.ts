@@ -126,6 +126,11 @@ export class DnsIngest {
     return value ?? undefined;
   }
 
+  /** Drops a gateway's cached keys at once (revoked or rotated here): no grace for a stolen secret. */
+  forget(gatewayId: string): void {
+    this.keys.delete(gatewayId);
+  }
+
   /** Adds a chunk; returns the whole payload once every chunk is in. */
   private assemble(key: string, index: number, count: number, data: Buffer): Buffer | undefined | 'mismatch' {
     if (count === 1) return data;

@@ -75,7 +75,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return reply.header('content-type', 'application/json').header(Header.signature, signAck(secret, requestSignature, body)).send(body);
   };
 
-  app.post(INGEST_PATH, async (req, reply) => {
+  app.post(INGEST_PATH, { config: { access: 'gateway' } }, async (req, reply) => {
     const ok = verify(req, reply);
     if (!ok) return reply;
     const batch = Batch.safeParse(ok.json);
@@ -84,7 +84,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return signed(reply, ok.secret, ok.signature, { acked, rejected });
   });
 
-  app.post(REPORT_PATH, async (req, reply) => {
+  app.post(REPORT_PATH, { config: { access: 'gateway' } }, async (req, reply) => {
     const ok = verify(req, reply);
     if (!ok) return reply;
     const envelope = ReportEnvelope.safeParse(ok.json);
@@ -93,7 +93,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return signed(reply, ok.secret, ok.signature, { acked });
   });
 
-  app.post(HEARTBEAT_PATH, async (req, reply) => {
+  app.post(HEARTBEAT_PATH, { config: { access: 'gateway' } }, async (req, reply) => {
     const ok = verify(req, reply);
     if (!ok) return reply;
     const envelope = HeartbeatEnvelope.safeParse(ok.json);
