@@ -24,6 +24,8 @@ export function consoleCommand(): Command {
     .option('--webhook <url>', 'send incidents as JSON to this webhook (repeatable); queued durably, retried with backoff', collect, [])
     .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT or tcp://HOST:PORT (repeatable)', collect, [])
     .option('--whitelist <cidrs>', "the plant's own scanners, e.g. 10.20.0.0/16,192.0.2.7: recorded and marked whitelisted, never notified", parseCidrs)
+    .option('--public-url <url>', 'base URL of URL tokens as the outside sees it, e.g. a reverse proxy (default: --console-url)', parseUrl)
+    .option('--real-ip-header <name>', "header a reverse proxy in front of the token path sets to the client's address (e.g. X-Forwarded-For)")
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
@@ -41,6 +43,8 @@ export function consoleCommand(): Command {
         silentAfterMissed: opts.silentAfter,
         whitelist: opts.whitelist,
         notify: { webhooks: opts.webhook, syslog: opts.syslog },
+        publicUrl: opts.publicUrl,
+        realIpHeader: opts.realIpHeader,
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);

@@ -16,6 +16,8 @@ import { DnsIngest } from './dns/ingest.js';
 import { DnsResponder } from './dns/responder.js';
 import { DnsServer } from './dns/server.js';
 import { normaliseZone } from './dns/zone.js';
+import { TokenAlerts } from './tokens/token-alerts.js';
+import { DnsTokenLookups } from './tokens/dns-lookups.js';
 import { databaseFile, ensureDataDir, loadOrCreateApiToken, storeApiToken, writePublicSettings } from './settings.js';
 import type { Hit } from '../core/hit.js';
 
@@ -38,6 +40,10 @@ export interface ConsoleOptions {
   whitelist?: string[];
   /** Where incidents are sent: JSON webhooks, and syslog (CEF) as udp://HOST:PORT or tcp://HOST:PORT. */
   notify?: { webhooks?: string[]; syslog?: string[] };
+  /** The base URL token URLs are printed under (default: the console URL); e.g. a reverse proxy's. */
+  publicUrl?: string;
+  /** Header a reverse proxy in front of the token path puts the client's address in (e.g. X-Forwarded-For). */
+  realIpHeader?: string;
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -53,6 +59,7 @@ export interface RunningConsole {
   store: ConsoleStore;
   metrics: ConsoleMetrics;
   notifier: Notifier;
+  tokens: TokenAlerts;
   stop(): Promise<void>;
 }
 
@@ -73,9 +80,19 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     notifier.enqueue(event);
   };
   const incidents = new IncidentTracker(store, undefined, new Whitelist(options.whitelist ?? []), onEvent);
+  const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) }));
+  const lookups = new DnsTokenLookups((l) => {
+    try {
+      tokens.record(l.token, { at: l.at, channel: 'dns', src: { ip: l.src }, dns: { name: l.name, queryType: l.queryType, queryTypes: l.queryTypes, queries: l.queries, ...(l.data !== undefined ? { data: l.data } : {}) } });
+    } catch (err) {
+      options.log.error({ err, token: l.token }, 'storing a token hit failed');
+    }
+  });
   const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents };
-  const app = await buildApp({ ...accept, apiToken });
   const zones = (options.dnsZones ?? []).map(normaliseZone);
+  // Known once listening; token URLs printed by the API before then use the configured URL.
+  let url = options.publicUrl ?? options.consoleUrl ?? '';
+  const app = await buildApp({ ...accept, apiToken, tokens, realIpHeader: options.realIpHeader, tokenSettings: () => ({ zone: zones[0] ?? null, publicUrl: options.publicUrl ?? url }) });
   let dns: DnsServer | null = null;
   try {
     await app.listen({ host: options.httpHost, port: options.httpPort });
@@ -89,6 +106,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         onData: (parsed, zone) => ingest.handle(parsed, zone),
         onQuery: (kind) => metrics.dnsQueries.inc({ kind }),
         onForged: (gwLabel) => ingest.malformed(gwLabel),
+        onToken: (lookup, qname, qtype, src) => lookups.add(lookup, qname, qtype, src),
       });
       dns = new DnsServer(responder, options.log.child({ component: 'dns' }), { host: options.dnsHost ?? '0.0.0.0', port: options.dnsPort ?? 53 });
       await dns.start();
@@ -100,11 +118,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
   const address = app.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
-  const url = options.consoleUrl ?? `http://${urlHost(options.httpHost)}:${httpPort}`;
+  url = options.consoleUrl ?? `http://${urlHost(options.httpHost)}:${httpPort}`;
   watch.start();
   notifier.start();
   metrics.trackNotifications(() => notifier.snapshot());
-  writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) });
+  writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) });
   options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
   return {
     url,
@@ -115,10 +133,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     store,
     metrics,
     notifier,
+    tokens,
     async stop() {
       watch.stop();
       notifier.stop();
       await dns?.stop();
+      lookups.drain();
       await app.close();
       store.close();
     },

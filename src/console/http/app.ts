@@ -2,8 +2,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ingestRoutes, type IngestDeps } from './ingest.js';
 import { apiRoutes } from './api.js';
+import { tokenRoutes, type TokenRouteDeps } from './token-routes.js';
+import { tokenApiRoutes, type TokenApiDeps } from './token-api.js';
 
-export interface AppDeps extends IngestDeps {
+export interface AppDeps extends IngestDeps, TokenRouteDeps, TokenApiDeps {
   apiToken: string;
 }
 
@@ -21,5 +23,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(ingestRoutes, deps);
   await app.register(apiRoutes, deps);
+  await app.register(tokenRoutes, deps);
+  await app.register(tokenApiRoutes, deps);
   return app;
 }
