@@ -157,7 +157,7 @@ describe('canary tokens', () => {
     }
     // A damaged copy fails verification.
     const damaged = Buffer.from(copies[0]!.bytes);
-    damaged[damaged.length - 10] ^= 0xff;
+    damaged[damaged.length - 10]! ^= 0xff;
     expect(verifyImage(damaged)).toMatchObject({ ok: false, problem: expect.stringMatching(/payload CRC/) });
   });
 
