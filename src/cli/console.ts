@@ -29,6 +29,8 @@ export function consoleCommand(): Command {
     .option('--allow-cidr <cidrs>', 'networks allowed to reach the dashboard and API, comma-separated (gateway ingest and /healthz stay open)', parseCidrs)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--public-url <url>', 'base URL of URL tokens as the outside sees it, e.g. a reverse proxy (default: --console-url)', parseUrl)
+    .option('--real-ip-header <name>', "header a reverse proxy in front of the token path sets to the client's address (e.g. X-Forwarded-For)")
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
@@ -50,6 +52,8 @@ export function consoleCommand(): Command {
         adminPassword: readAdminPassword(opts.adminPasswordFile),
         allowCidrs: opts.allowCidr,
         ...(opts.tlsCert ? { tls: { cert: readFileOrExit(opts.tlsCert, '--tls-cert'), key: readFileOrExit(opts.tlsKey, '--tls-key') } } : {}),
+        publicUrl: opts.publicUrl,
+        realIpHeader: opts.realIpHeader,
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);

@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { DecoyFile } from '../decoys/opcua/file-node.js';
+import { MAX_IMAGE_BYTES } from '../stubs/firmware.js';
 import { join } from 'node:path';
 import { DEFAULT_OUTBOX_LIMIT, GatewayStore } from '../gateway/store.js';
 import { terminalSafe } from './format.js';
@@ -27,6 +30,7 @@ export function gatewayCommand(): Command {
     .option('--modbus-port <port>', 'Modbus/TCP port', parsePort, 502)
     .option('--opcua-port <port>', 'OPC UA port, when the profile has an OPC UA server', parsePort, 4840)
     .option('--no-opcua', 'do not serve the profile\'s OPC UA server')
+    .option('--opcua-file <file>', 'offer this file (a stamped stub: `tripline stub stamp`) under the OPC UA device object; reading it is a hit (repeatable)', collectFile, [])
     .option('--decoy <profile:modbus-port[:opcua-port]>', 'one more device on its own ports (repeatable)', collectDecoy, [])
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
@@ -54,7 +58,7 @@ export function gatewayCommand(): Command {
         dataDir: opts.data,
         modbusHost: opts.modbusHost,
         modbusPort: opts.modbusPort,
-        opcua: opts.opcua ? { host: opts.modbusHost, port: opts.opcuaPort } : undefined,
+        opcua: opts.opcua ? { host: opts.modbusHost, port: opts.opcuaPort, files: (opts.opcuaFile as string[]).map(decoyFile) } : undefined,
         extraDecoys: (opts.decoy as DecoyArg[]).map((d) => ({
           profile: loadProfile(d.profile),
           modbusHost: opts.modbusHost,
@@ -168,4 +172,13 @@ function collectDecoy(value: string, previous: DecoyArg[]): DecoyArg[] {
     throw new InvalidArgumentError('expected PROFILE:MODBUS_PORT or PROFILE:MODBUS_PORT:OPCUA_PORT');
   }
   return [...previous, { profile: match[1]!, modbusPort: port(match[2])!, opcuaPort: port(match[3]) }];
+}
+
+const collectFile = (value: string, previous: string[]) => [...previous, value];
+
+/** A stub offered over OPC UA: read whole at start, bounded like any image. */
+function decoyFile(path: string): DecoyFile {
+  if (!existsSync(path)) throw new UsageError(`--opcua-file ${path} does not exist`);
+  if (statSync(path).size > MAX_IMAGE_BYTES) throw new UsageError(`--opcua-file ${path} is larger than ${MAX_IMAGE_BYTES} bytes`);
+  return { name: basename(path), bytes: readFileSync(path) };
 }

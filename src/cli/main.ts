@@ -6,6 +6,8 @@ import { gatewayCommand } from './gateway.js';
 import { demoCommand } from './demo.js';
 import { hitsCommand } from './hits.js';
 import { profileCommand } from './profile.js';
+import { tokenCommand } from './token.js';
+import { stubCommand } from './stub.js';
 import { reportFatal } from './options.js';
 
 const program = new Command('tripline')
@@ -16,6 +18,8 @@ const program = new Command('tripline')
   .addCommand(gatewayCommand())
   .addCommand(demoCommand())
   .addCommand(hitsCommand())
-  .addCommand(profileCommand());
+  .addCommand(profileCommand())
+  .addCommand(tokenCommand())
+  .addCommand(stubCommand());
 
 program.parseAsync(process.argv).catch(reportFatal);

@@ -21,6 +21,8 @@ import { DnsIngest } from './dns/ingest.js';
 import { DnsResponder } from './dns/responder.js';
 import { DnsServer } from './dns/server.js';
 import { normaliseZone } from './dns/zone.js';
+import { TokenAlerts } from './tokens/token-alerts.js';
+import { DnsTokenLookups } from './tokens/dns-lookups.js';
 import { databaseFile, ensureDataDir, loadOrCreateApiToken, storeApiToken, writePublicSettings } from './settings.js';
 import type { Hit } from '../core/hit.js';
 
@@ -51,6 +53,10 @@ export interface ConsoleOptions {
   allowCidrs?: string[];
   /** Serve HTTPS: PEM certificate chain and key. */
   tls?: { cert: Buffer; key: Buffer };
+  /** The base URL token URLs are printed under (default: the console URL); e.g. a reverse proxy's. */
+  publicUrl?: string;
+  /** Header a reverse proxy in front of the token path puts the client's address in (e.g. X-Forwarded-For). */
+  realIpHeader?: string;
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -71,6 +77,7 @@ export interface RunningConsole {
   generatedPasswordFile: string | null;
   /** Every HTTP route and who may use it. */
   routes: RouteInfo[];
+  tokens: TokenAlerts;
   stop(): Promise<void>;
 }
 
@@ -92,6 +99,14 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   };
   const whitelist = new WhitelistStore(store.db, options.whitelist ?? []);
   const incidents = new IncidentTracker(store, undefined, whitelist, onEvent);
+  const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) }));
+  const lookups = new DnsTokenLookups((l) => {
+    try {
+      tokens.record(l.token, { at: l.at, channel: 'dns', src: { ip: l.src }, dns: { name: l.name, queryType: l.queryType, queryTypes: l.queryTypes, queries: l.queries, ...(l.data !== undefined ? { data: l.data } : {}) } });
+    } catch (err) {
+      options.log.error({ err, token: l.token }, 'storing a token hit failed');
+    }
+  });
   const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents };
   const zones = (options.dnsZones ?? []).map(normaliseZone);
   const admin = new AdminAccount(store.db);
@@ -127,6 +142,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     tls: options.tls !== undefined,
     ...(options.tls ? { tlsOptions: options.tls } : {}),
     onDenied: (reason) => metrics.denied.inc({ reason }),
+    tokens,
+    realIpHeader: options.realIpHeader,
+    tokenSettings: () => ({ zone: zones[0] ?? null, publicUrl: options.publicUrl ?? url }),
     loginHint: () => (admin.hasInitialPasswordFile(options.dataDir) ? `First start: the generated admin password is in ${options.dataDir}/admin-password.` : undefined),
   });
   let dns: DnsServer | null = null;
@@ -143,6 +161,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         onData: (parsed, zone) => ingest.handle(parsed, zone),
         onQuery: (kind) => metrics.dnsQueries.inc({ kind }),
         onForged: (gwLabel) => ingest.malformed(gwLabel),
+        onToken: (lookup, qname, qtype, src) => lookups.add(lookup, qname, qtype, src),
       });
       dns = new DnsServer(responder, options.log.child({ component: 'dns' }), { host: options.dnsHost ?? '0.0.0.0', port: options.dnsPort ?? 53 });
       await dns.start();
@@ -158,7 +177,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   watch.start();
   notifier.start();
   metrics.trackNotifications(() => notifier.snapshot());
-  writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) });
+  writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) });
   options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
   return {
     url,
@@ -172,10 +191,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     audit,
     generatedPasswordFile,
     routes,
+    tokens,
     async stop() {
       watch.stop();
       notifier.stop();
       await dns?.stop();
+      lookups.drain();
       await app.close();
       store.close();
     },

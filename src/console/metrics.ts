@@ -10,10 +10,11 @@ export class ConsoleMetrics {
   readonly hits = new Counter({ name: 'tripline_hits_total', help: 'New hits stored, by protocol and outcome', labelNames: ['protocol', 'outcome', 'via'] as const, registers: [this.registry] });
   readonly reports = new Counter({ name: 'tripline_incident_reports_total', help: 'Incident summaries received from gateways', labelNames: ['via'] as const, registers: [this.registry] });
   readonly duplicates = new Counter({ name: 'tripline_duplicate_hits_total', help: 'Hits received again after a lost acknowledgement and ignored', registers: [this.registry] });
-  readonly dnsQueries = new Counter({ name: 'tripline_dns_queries_total', help: 'DNS queries answered, by kind (apex, data, partial, unknown, refused, formerr, notimp)', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly dnsQueries = new Counter({ name: 'tripline_dns_queries_total', help: 'DNS queries answered, by kind (apex, data, partial, token, unknown, refused, formerr, notimp)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly rejected = new Counter({ name: 'tripline_rejected_total', help: 'Rejected ingest requests (or hits), by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
   readonly denied = new Counter({ name: 'tripline_http_denied_total', help: 'Dashboard and API requests refused, by reason (network, credentials, csrf)', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly tokenHits = new Counter({ name: 'tripline_token_hits_total', help: 'Canary token hits stored, by channel and whether they alerted', labelNames: ['channel', 'alerted'] as const, registers: [this.registry] });
   readonly incidents = new Counter({ name: 'tripline_incidents_total', help: 'Incidents opened or escalated, by event type and classification', labelNames: ['type', 'classification'] as const, registers: [this.registry] });
   private notificationSource: (() => DestinationStatus[]) | null = null;
 

@@ -51,9 +51,9 @@ export function storeApiToken(dataDir: string, token: string): { token: string; 
 }
 
 /** Atomic write (temp + rename) with the mode set before the content is visible. */
-export function writeAtomic(file: string, content: string, mode = 0o600): void {
+export function writeAtomic(file: string, content: string, mode = 0o600, encoding: BufferEncoding = 'utf8'): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode });
+  writeFileSync(tmp, content, { mode, encoding });
   chmodSync(tmp, mode);
   renameSync(tmp, file);
 }

@@ -75,6 +75,57 @@ const migrations: Migration[] = [
       );
       CREATE INDEX notifications_due ON notifications(destination, seq);
     `),
+  // Canary tokens (DNS names, URLs) registered at the console, and their hits. A token hit has no
+  // gateway: its incidents carry the pseudo gateway id `console` (TOKEN_GATEWAY_ID), so the
+  // incidents table is rebuilt without its foreign key to gateways (SQLite cannot drop one).
+  (db) =>
+    db.exec(`
+      CREATE TABLE tokens (
+        id          TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        memo        TEXT NOT NULL,
+        planted     TEXT,
+        created_at  TEXT NOT NULL,
+        disabled_at TEXT,
+        rotated_to  TEXT,
+        grace_until TEXT
+      );
+      CREATE TABLE token_hits (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        id       TEXT NOT NULL UNIQUE,
+        token_id TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        channel  TEXT NOT NULL,
+        src_ip   TEXT,
+        alerted  INTEGER NOT NULL,
+        body     TEXT NOT NULL
+      );
+      CREATE INDEX token_hits_token ON token_hits(token_id, seq);
+      CREATE TABLE incidents_rebuilt (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind           TEXT NOT NULL,
+        gateway_id     TEXT NOT NULL,
+        decoy          TEXT,
+        src_ip         TEXT,
+        severity       TEXT NOT NULL,
+        first_seen     TEXT NOT NULL,
+        last_seen      TEXT NOT NULL,
+        hit_count      INTEGER NOT NULL DEFAULT 0,
+        detail         TEXT NOT NULL DEFAULT '{}',
+        status         TEXT NOT NULL DEFAULT 'open',
+        cleared_at     TEXT,
+        ref            TEXT,
+        report         TEXT,
+        report_version INTEGER NOT NULL DEFAULT 0,
+        from_hits      TEXT
+      );
+      INSERT INTO incidents_rebuilt (id, kind, gateway_id, decoy, src_ip, severity, first_seen, last_seen, hit_count, detail, status, cleared_at, ref, report, report_version, from_hits)
+        SELECT id, kind, gateway_id, decoy, src_ip, severity, first_seen, last_seen, hit_count, detail, status, cleared_at, ref, report, report_version, from_hits FROM incidents;
+      DROP TABLE incidents;
+      ALTER TABLE incidents_rebuilt RENAME TO incidents;
+      CREATE INDEX incidents_open ON incidents(kind, gateway_id, status, src_ip, last_seen);
+      CREATE UNIQUE INDEX incidents_ref ON incidents(gateway_id, ref) WHERE ref IS NOT NULL;
+    `),
   // The SOC's side: who may look (admin password, sessions, API tokens), what they did (audit
   // log), how they triaged incidents, and the scanner whitelist kept in the dashboard.
   (db) =>

@@ -3,7 +3,7 @@
  * a technique, both ids are given (SIEM rules in the field use either). Pure. The table, with
  * reasons, is in docs/attack-for-ics.md.
  */
-import { BROWSE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
+import { BROWSE_KEYS, FILE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
 
 export interface Technique {
   id: string;
@@ -19,6 +19,7 @@ const T = {
   parameter: { id: 'T0836', name: 'Modify Parameter' },
   accounts: { id: 'T0859', name: 'Valid Accounts' },
   services: { id: 'T0886', name: 'Remote Services' },
+  upload: { id: 'T0845', name: 'Program Upload' },
 } as const;
 
 const READS = ['FC1', 'FC2', 'FC3', 'FC4', 'Read', 'CreateSubscription', 'CreateMonitoredItems', 'HistoryRead'];
@@ -38,6 +39,7 @@ export function techniquesOf(summary: Pick<IncidentSummary, 'counts' | 'ranges' 
   if (has(WRITE_KEYS)) out.push(T.command, T.commandNew);
   if (has(PARAMETER_WRITES)) out.push(T.parameter);
   if (has(['ActivateSession', 'CreateSession'])) out.push(T.services);
+  if (has(FILE_KEYS)) out.push(T.upload);
   // A login with a user name tries an account (a planted one, if it worked).
   if ((summary.users ?? []).length > 0) out.push(T.accounts);
   return out;

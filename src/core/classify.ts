@@ -1,12 +1,12 @@
 /**
  * Targeted or routine? An incident from one of the plant's own scanners is `whitelisted` (still
- * recorded, never notified). Otherwise it is `red` when it shows intent: a write or method call,
+ * recorded, never notified). Otherwise it is `red` when it shows intent: a write or method call, a decoy file read,
  * a login, a planted credential, deep browsing, or polling that goes on; else `yellow`: the
  * untargeted scanning every exposed device sees (an identification read, a probe, a few reads).
  * Pure; the rules are documented in docs/attack-for-ics.md and unit-tested.
  */
 import { BlockList, isIP } from 'node:net';
-import { BROWSE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
+import { BROWSE_KEYS, FILE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
 
 export type Classification = 'whitelisted' | 'yellow' | 'red';
 
@@ -22,6 +22,8 @@ export function classify(summary: Pick<IncidentSummary, 'counts' | 'users' | 'se
   if (whitelisted) return 'whitelisted';
   const count = (keys: string[]) => keys.reduce((n, k) => n + (Object.hasOwn(summary.counts, k) ? summary.counts[k]! : 0), 0);
   if (count(WRITE_KEYS) > 0) return 'red';
+  // Only someone looking for the program opens the files under a controller's object tree.
+  if (count(FILE_KEYS) > 0) return 'red';
   if ((summary.users ?? []).length > 0 || summary.severity === 'critical') return 'red';
   if (count(BROWSE_KEYS) >= DEEP_BROWSE) return 'red';
   const span = Date.parse(summary.lastSeen) - Date.parse(summary.firstSeen);

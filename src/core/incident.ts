@@ -67,6 +67,8 @@ const WRITE_SERVICES = new Set(['Write', 'Call']);
 /** Count keys (see countKey) of requests that change the process, and of OPC UA browsing. */
 export const WRITE_KEYS = [...[...WRITE_FCS].map((fc) => `FC${fc}`), ...WRITE_SERVICES];
 export const BROWSE_KEYS = ['Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds'];
+/** Opening or reading a decoy file (a stamped firmware image or project backup): program upload. */
+export const FILE_KEYS = ['FileOpen', 'FileRead'];
 const DATA_SERVICES = new Set(['Read', 'Browse', 'BrowseNext', 'TranslateBrowsePathsToNodeIds', 'CreateSubscription', 'CreateMonitoredItems', 'HistoryRead']);
 
 /** A request that changes (or tries to change) the process: a Modbus write, an OPC UA Write or Call. */
@@ -82,6 +84,7 @@ export function severityOf(hit: Hit): Severity {
   if (hit.attributes?.credential === 'canary') return 'critical';
   if (isWrite(hit)) return hit.outcome === 'ok' ? 'critical' : 'high';
   if (hit.service === 'ActivateSession' && hit.outcome !== 'ok') return 'high';
+  if (hit.service !== undefined && FILE_KEYS.includes(hit.service)) return 'high';
   if (hit.functionCode !== null && hit.functionCode >= 1 && hit.functionCode <= 4 && hit.outcome === 'ok') return 'medium';
   if (hit.service !== undefined && DATA_SERVICES.has(hit.service) && hit.outcome === 'ok') return 'medium';
   return 'low';

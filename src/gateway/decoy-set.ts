@@ -12,6 +12,7 @@ import { TagStore } from '../tags/tag-store.js';
 import { ModbusDevice } from '../decoys/modbus/device.js';
 import { ModbusTcpServer } from '../decoys/modbus/tcp-server.js';
 import type { OpcUaDecoy, CredentialCheck } from '../decoys/opcua/server.js';
+import type { DecoyFile } from '../decoys/opcua/file-node.js';
 import { startProcess } from '../process/scan.js';
 import type { HitRecorder } from './recorder.js';
 import { derive } from './deployment.js';
@@ -22,7 +23,7 @@ export interface DecoySpec {
   name?: string;
   modbusHost: string;
   modbusPort: number;
-  opcua?: { host?: string; port: number; maxSessions?: number };
+  opcua?: { host?: string; port: number; maxSessions?: number; files?: DecoyFile[] };
 }
 
 export interface RunningDecoy {
@@ -59,7 +60,7 @@ export async function startDecoy(
     if (spec.opcua && profile.opcua) {
       const { OpcUaDecoy } = await import('../decoys/opcua/server.js');
       opcua = await OpcUaDecoy.start({
-        profile, tags, seed, dataDir, host: spec.opcua.host ?? spec.modbusHost, port: spec.opcua.port, maxSessions: spec.opcua.maxSessions,
+        profile, tags, seed, dataDir, host: spec.opcua.host ?? spec.modbusHost, port: spec.opcua.port, maxSessions: spec.opcua.maxSessions, files: spec.opcua.files,
         recorder: shared.recorder, credentials: shared.credentials, log: log.child({ component: 'opcua' }), decoyName: name,
       });
     }

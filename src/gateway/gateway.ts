@@ -22,6 +22,7 @@ import { Heartbeater } from './heartbeat.js';
 import { loadDeploymentSeed } from './deployment.js';
 import { CredentialStore } from './credentials.js';
 import type { OpcUaDecoy } from '../decoys/opcua/server.js';
+import type { DecoyFile } from '../decoys/opcua/file-node.js';
 import { startDecoy, type DecoySpec, type RunningDecoy } from './decoy-set.js';
 
 export interface GatewayOptions {
@@ -44,7 +45,7 @@ export interface GatewayOptions {
   /** Seconds between heartbeats (default 60). */
   heartbeatIntervalSeconds?: number;
   /** Serve the profile's OPC UA server on this port (0: any free port); off when absent or the profile has none. */
-  opcua?: { host?: string; port: number; maxSessions?: number };
+  opcua?: { host?: string; port: number; maxSessions?: number; files?: DecoyFile[] };
   /** Further devices this gateway presents, each on its own ports. */
   extraDecoys?: DecoySpec[];
 }

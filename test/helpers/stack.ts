@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js'
 import { loadEnrollment } from '../../src/gateway/enrollment.js';
 import { loadProfile } from '../../src/profile/load.js';
 import type { StoredHit } from '../../src/console/store.js';
+import type { DecoyFile } from '../../src/decoys/opcua/file-node.js';
 
 export const API_TOKEN = 'test-token-0123456789';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -45,6 +46,8 @@ export interface StackOptions {
   outboxLimit?: number;
   /** Serve the profile's OPC UA server (on a free port). */
   opcua?: boolean;
+  /** Files the OPC UA decoy offers under its device object, made once the console runs (stubs stamped at it). */
+  opcuaFiles?: (console: RunningConsole) => DecoyFile[];
   /** Gateway data directory (default: under the stack's temporary directory). */
   gatewayDataDir?: string;
   /** The gateway's logger (default: silent). */
@@ -88,6 +91,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const enrollmentFile = join(dir, 'enrollment.json');
   enrollGateway({ dataDir: join(dir, 'console'), name: 'test-gw', out: enrollmentFile, consoleUrl: opts.consoleUrl ?? console_.url });
   const resolverPort = opts.resolverPort === undefined ? undefined : typeof opts.resolverPort === 'number' ? opts.resolverPort : await opts.resolverPort(console_.dnsPort!);
+  const opcuaFiles = opts.opcuaFiles?.(console_);
   let modbusPort = 0;
   let opcuaPort = 0;
   const launchGateway = async () => {
@@ -101,7 +105,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       relay: { backoff: { initialMs: 50, maxMs: 300 } },
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       outboxLimit: opts.outboxLimit,
-      opcua: opts.opcua ? { port: opcuaPort } : undefined,
+      opcua: opts.opcua ? { port: opcuaPort, files: opcuaFiles } : undefined,
       extraDecoys: opts.extraDecoys?.map((d) => ({ profile: loadProfile(d.profile), modbusHost: '127.0.0.1', modbusPort: 0, opcua: d.opcua ? { port: 0 } : undefined })),
       dns: resolverPort === undefined ? undefined : { resolver: { host: '127.0.0.1', port: resolverPort }, retryMs: opts.dnsRetryMs ?? 60_000, timeoutMs: opts.dnsTimeoutMs ?? 1_000 },
       canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },

@@ -7,16 +7,19 @@ import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
 import { matchZone } from './zone.js';
 import { encodeResponse } from './encode.js';
 import { parseLabels, type ParsedName } from '../../relay/dns/envelope.js';
+import { parseTokenLabels, type TokenLookup } from '../tokens/names.js';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 const FLAG_AA = 0x0400;
 const FLAG_TC = 0x0200;
 const FLAG_RD = 0x0100;
 const TTL = 60;
+/** Token answers are not worth caching: the next lookup should reach the console too. */
+const TOKEN_TTL = 1;
 /** UDP answers without EDNS fit 512 bytes (RFC 1035 §4.2.1); with EDNS we allow up to 1232 (DNS flag day 2020). */
 const MAX_EDNS_UDP = 1232;
 
-export type QueryKind = 'apex' | 'data' | 'partial' | 'unknown' | 'refused' | 'formerr' | 'notimp';
+export type QueryKind = 'apex' | 'data' | 'partial' | 'token' | 'unknown' | 'refused' | 'formerr' | 'notimp';
 
 export interface ResponderDeps {
   zones: readonly string[];
@@ -27,6 +30,8 @@ export interface ResponderDeps {
   onQuery(kind: QueryKind, detail?: ParsedName): void;
   /** A name under a gateway's label that no gateway could have sent. */
   onForged(gwLabel: string): void;
+  /** A name under a canary token's label (known or not: the answer is the same either way). */
+  onToken?(lookup: TokenLookup, qname: string, qtype: string, src: string | null): void;
   serial?: number;
 }
 
@@ -42,7 +47,7 @@ export class DnsResponder {
    * Returns the reply (a promise of it while data is being stored), or undefined to stay
    * silent (unreadable header, or not a query).
    */
-  respond(bytes: Buffer, transport: 'udp' | 'tcp'): Buffer | Promise<Buffer> | undefined {
+  respond(bytes: Buffer, transport: 'udp' | 'tcp', src: string | null = null): Buffer | Promise<Buffer> | undefined {
     if (bytes.length < 12) return undefined;
     const id = bytes.readUInt16BE(0);
     const flags = bytes.readUInt16BE(2);
@@ -78,7 +83,7 @@ export class DnsResponder {
       return this.minimal(id, flags, RCODE.NOTIMP);
     }
     try {
-      const reply = this.answer(query, questions[0]!, transport);
+      const reply = this.answer(query, questions[0]!, transport, src);
       return reply instanceof Promise ? reply.catch(() => this.minimal(id, flags, RCODE.SERVFAIL)) : reply;
     } catch {
       this.deps.onQuery('formerr');
@@ -86,7 +91,7 @@ export class DnsResponder {
     }
   }
 
-  private answer(query: Packet, question: Question, transport: 'udp' | 'tcp'): Buffer | Promise<Buffer> {
+  private answer(query: Packet, question: Question, transport: 'udp' | 'tcp', src: string | null): Buffer | Promise<Buffer> {
     const match = matchZone(this.deps.zones, question.name);
     if (!match) {
       this.deps.onQuery('refused');
@@ -112,6 +117,15 @@ export class DnsResponder {
       return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
     }
 
+    const token = parseTokenLabels(labels);
+    if (token) {
+      // Every token name resolves (to the console's address when it has one), so a lookup looks
+      // like any other; whether the token exists is nobody's business but the console's.
+      this.deps.onQuery('token');
+      this.deps.onToken?.(token, question.name, qtype, src);
+      if (wants('A') && this.deps.publicIp) answers.push({ name: question.name, type: 'A', ttl: TOKEN_TTL, data: this.deps.publicIp });
+      return this.reply(query, question, transport, RCODE.NOERROR, answers, answers.length ? [] : [this.soa(zoneName)], true);
+    }
     const parsed = parseLabels(labels);
     this.deps.onQuery(parsed.kind === 'data' ? 'data' : parsed.kind === 'partial' ? 'partial' : 'unknown', parsed);
     if (parsed.kind === 'malformed' && parsed.gwLabel) this.deps.onForged(parsed.gwLabel);

@@ -60,7 +60,7 @@ export class DnsServer {
     socket.on('message', (msg, rinfo) => {
       // Source port 0 cannot be answered (and only a spoofer sends from it).
       if (rinfo.port === 0) return;
-      const reply = this.responder.respond(msg, 'udp');
+      const reply = this.responder.respond(msg, 'udp', rinfo.address);
       const send = (bytes: Buffer) => {
         try {
           socket.send(bytes, rinfo.port, rinfo.address);
@@ -120,7 +120,7 @@ export class DnsServer {
         const message = pending.subarray(2, 2 + length);
         pending = pending.subarray(2 + length);
         // Answers may complete out of order; RFC 7766 §7 allows that on TCP.
-        const reply = this.responder.respond(Buffer.from(message), 'tcp');
+        const reply = this.responder.respond(Buffer.from(message), 'tcp', socket.remoteAddress ?? null);
         if (reply instanceof Promise) void reply.then((bytes) => !socket.destroyed && socket.write(frameTcp(bytes)));
         else if (reply) socket.write(frameTcp(reply));
       }

@@ -10,8 +10,10 @@ import { apiRoutes, type ApiDeps } from './api.js';
 import { installAccessControl, type AccessDeps } from './access.js';
 import { dashboardRoutes, type DashboardDeps } from './dashboard/routes.js';
 import { CONTENT_SECURITY_POLICY } from './dashboard/layout.js';
+import { tokenRoutes, type TokenRouteDeps } from './token-routes.js';
+import { tokenApiRoutes, type TokenApiDeps } from './token-api.js';
 
-export type AppDeps = IngestDeps & ApiDeps & AccessDeps & DashboardDeps & { tlsOptions?: { cert: Buffer; key: Buffer } };
+export type AppDeps = IngestDeps & ApiDeps & AccessDeps & DashboardDeps & TokenRouteDeps & TokenApiDeps & { tlsOptions?: { cert: Buffer; key: Buffer } };
 
 export interface RouteInfo {
   method: string;
@@ -53,5 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
   await app.register(ingestRoutes, deps);
   await app.register(apiRoutes, deps);
   await app.register(dashboardRoutes, deps);
+  await app.register(tokenRoutes, deps);
+  await app.register(tokenApiRoutes, deps);
   return { app, routes };
 }

@@ -37,6 +37,7 @@ export function formatCef(event: IncidentEvent, hostname: string, version: strin
     ['cs5Label', 'writes'], ['cs5', i.writes.join('; ').slice(0, 1000)],
     ['cn1Label', 'hitCount'], ['cn1', i.hitCount],
     ['cs6Label', 'counts'], ['cs6', Object.entries(i.counts).map(([k, v]) => `${k}:${v}`).join(',')],
+    ['flexString1Label', i.memo === undefined ? null : 'memo'], ['flexString1', i.memo ?? null],
     ['start', Date.parse(i.firstSeen)],
     ['end', Date.parse(i.lastSeen)],
     ['msg', `${event.type} ${i.kind} incident ${i.id}`],

@@ -21,5 +21,7 @@ export interface IncidentEvent {
     /** Written values, as text (attacker-controlled: escaped wherever they land). */
     writes: string[];
     users: string[];
+    /** Canary tokens: where the token was planted (operator's text). */
+    memo?: string;
   };
 }

@@ -8,6 +8,7 @@ import type * as UA from 'node-opcua';
 import type { Point, Profile } from '../../profile/schema.js';
 import type { TagStore } from '../../tags/tag-store.js';
 import type { OpcUaIdentity } from './identity.js';
+import { addDecoyFiles, type DecoyFile } from './file-node.js';
 
 type Opcua = typeof UA;
 
@@ -34,7 +35,7 @@ function engineeringUnits(ua: Opcua, unit: string): UA.EUInformation {
   return known ?? ua.makeEUInformation(unit, unit, unit);
 }
 
-export function buildAddressSpace(ua: Opcua, server: UA.OPCUAServer, identity: OpcUaIdentity, profile: Profile, tags: TagStore): BuiltSpace {
+export function buildAddressSpace(ua: Opcua, server: UA.OPCUAServer, identity: OpcUaIdentity, profile: Profile, tags: TagStore, files: readonly DecoyFile[] = []): BuiltSpace {
   const addressSpace = server.engine.addressSpace!;
   const namespace = addressSpace.getOwnNamespace();
   const pointOf = new Map<string, string>();
@@ -107,5 +108,6 @@ export function buildAddressSpace(ua: Opcua, server: UA.OPCUAServer, identity: O
     });
     pointOf.set(method.nodeId.toString(), `method:${spec.name}`);
   }
+  addDecoyFiles(ua, namespace, device, identity.rootObject, files, pointOf);
   return { pointOf };
 }

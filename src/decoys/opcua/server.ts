@@ -17,6 +17,7 @@ import { normaliseIp } from '../modbus/tcp-server.js';
 import { opcUaIdentity, type OpcUaIdentity } from './identity.js';
 import { buildAddressSpace } from './address-space.js';
 import { serviceFacts, type ServiceFacts } from './service-facts.js';
+import { fileService, type DecoyFile } from './file-node.js';
 import { ensureCertificate } from './certificate.js';
 
 /** What the gateway knows about planted credentials. */
@@ -40,6 +41,8 @@ export interface OpcUaDecoyOptions {
   decoyName?: string;
   /** Sessions and connections allowed at once (node-opcua's default is 10: a scanner could lock out the next visitor). */
   maxSessions?: number;
+  /** Stamped stubs offered as readable files under the device object (reading one is T0845). */
+  files?: DecoyFile[];
 }
 
 /** Requests awaiting their response, per channel and request handle; bounded. */
@@ -130,7 +133,7 @@ export class OpcUaDecoy {
       },
     });
     await server.initialize();
-    const { pointOf } = buildAddressSpace(ua, server, identity, options.profile, options.tags);
+    const { pointOf } = buildAddressSpace(ua, server, identity, options.profile, options.tags, options.files);
 
     // Service calls: facts when the request arrives, a hit when its response leaves.
     const pending = new Map<string, Pending>();
@@ -138,6 +141,8 @@ export class OpcUaDecoy {
     server.on('request', (request: UA.Request, channel: UA.ServerSecureChannelLayer) => {
       try {
         const facts = serviceFacts(request as unknown as Record<string, unknown>, (id) => pointOf.get(id));
+        // A Call that opens or reads a decoy file is that, not a command to the process.
+        if (facts.service === 'Call') facts.service = fileService(facts.points) ?? 'Call';
         const entry = { facts, src: { ip: normaliseIp(channel.remoteAddress), port: channel.remotePort ?? 0 }, at: new Date().toISOString() };
         if (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!);
         pending.set(keyOf(channel, request.requestHeader.requestHandle), entry);

@@ -42,10 +42,17 @@ export function decodeGenericData(name: string, hostname: string): string | unde
   const host = hostname.replace(/\.$/, '').toLowerCase();
   const lower = name.toLowerCase();
   if (!lower.endsWith(`.${host}`)) return undefined;
-  const labels = name.slice(0, name.length - host.length - 1).split('.');
-  const g = labels.findIndex((l) => /^G\d\d$/i.test(l));
-  if (g < 1) return undefined;
-  return base32Decode(labels.slice(0, g).join('').toUpperCase())?.toString('utf8');
+  return decodeGenericLabels(name.slice(0, name.length - host.length - 1).split('.'));
+}
+
+/**
+ * The labels left of the token hostname, decoded: base32 (any case, since resolvers randomise it)
+ * in any number of labels, then `G<dd>` right before the hostname. Undefined when the labels are
+ * not that shape or do not decode. The console's token channel reads lookups with this.
+ */
+export function decodeGenericLabels(prefix: readonly string[]): string | undefined {
+  if (prefix.length < 2 || !/^G\d\d$/i.test(prefix[prefix.length - 1]!)) return undefined;
+  return base32Decode(prefix.slice(0, -1).join('').toUpperCase())?.toString('utf8');
 }
 
 function splitLabels(text: string, size: number): string[] {
