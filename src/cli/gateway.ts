@@ -161,7 +161,7 @@ interface DecoyArg {
 }
 
 /** `--decoy pv-inverter-sunspec:5021[:4841]`, repeatable. */
-function collectDecoy(value: string, previous: DecoyArg[]): DecoyArg[] {
+export function collectDecoy(value: string, previous: DecoyArg[]): DecoyArg[] {
   const match = /^([^:]+):(\d{1,5})(?::(\d{1,5}))?$/.exec(value);
   const port = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   if (!match || port(match[2])! > 65535 || (match[3] !== undefined && port(match[3])! > 65535)) {

@@ -6,6 +6,7 @@ import { gatewayCommand } from './gateway.js';
 import { demoCommand } from './demo.js';
 import { hitsCommand } from './hits.js';
 import { profileCommand } from './profile.js';
+import { doctorCommand } from './doctor.js';
 import { reportFatal } from './options.js';
 
 const program = new Command('tripline')
@@ -16,6 +17,7 @@ const program = new Command('tripline')
   .addCommand(gatewayCommand())
   .addCommand(demoCommand())
   .addCommand(hitsCommand())
-  .addCommand(profileCommand());
+  .addCommand(profileCommand())
+  .addCommand(doctorCommand());
 
 program.parseAsync(process.argv).catch(reportFatal);
