@@ -48,7 +48,7 @@ describe.skipIf(missing)('systemd units', () => {
     expect(text).toMatch(/^MemoryDenyWriteExecute=no$/m);
     expect(text).toMatch(/^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
     expect(text).not.toMatch(/^PrivateUsers=yes$/m);
-    expect(text).toMatch(/^DynamicUser=yes$/m);
+    expect(text).toMatch(/^User=tripline$/m);
   });
 
   it('hands the gateway its enrollment as a credential', () => {

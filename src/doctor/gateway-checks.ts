@@ -122,6 +122,7 @@ function dataDirFindings(dataDir: string | undefined): Finding[] {
     return findings;
   }
   let store: GatewayStore | undefined;
+  const restore = actAsOwnerOf(dataDir);
   try {
     store = new GatewayStore(db);
     const depth = store.outboxDepth();
@@ -135,8 +136,26 @@ function dataDirFindings(dataDir: string | undefined): Finding[] {
     findings.push(fail('outbox', `${db}: ${(err as Error).message}`, 'check the file\'s owner and permissions (under systemd it belongs to the service\'s dynamic user)'));
   } finally {
     store?.close();
+    restore();
   }
   return findings;
+}
+
+/**
+ * Run as root (to read a root-only enrollment file), the doctor opens the database as the
+ * data directory's owner: a WAL or shared-memory file it creates must stay the service's, or
+ * the gateway could no longer open its own database. Returns the function that switches back.
+ */
+function actAsOwnerOf(dir: string): () => void {
+  if (process.geteuid?.() !== 0 || !process.seteuid || !process.setegid) return () => {};
+  const { uid, gid } = statSync(dir);
+  if (uid === 0) return () => {};
+  process.setegid(gid);
+  process.seteuid(uid);
+  return () => {
+    process.seteuid!(0);
+    process.setegid!(0);
+  };
 }
 
 /** A full disk stops the gateway from committing hits, and an uncommitted hit is not answered. */
