@@ -133,7 +133,7 @@ function dataDirFindings(dataDir: string | undefined): Finding[] {
     else if (ageMin > 60) findings.push(warn('outbox', `${depth} undelivered hits, the oldest ${ageMin} min old`, 'hits are not leaving: see dns relay / http relay below, and tripline gateway status'));
     else findings.push(ok('outbox', `${depth} undelivered hit(s)`));
   } catch (err) {
-    findings.push(fail('outbox', `${db}: ${(err as Error).message}`, 'check the file\'s owner and permissions (under systemd it belongs to the service\'s dynamic user)'));
+    findings.push(fail('outbox', `${db}: ${(err as Error).message}`, 'check the file\'s owner and permissions (under systemd they belong to the user tripline)'));
   } finally {
     store?.close();
     restore();
