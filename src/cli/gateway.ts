@@ -31,6 +31,7 @@ export function gatewayCommand(): Command {
     .option('--opcua-port <port>', 'OPC UA port, when the profile has an OPC UA server', parsePort, 4840)
     .option('--no-opcua', 'do not serve the profile\'s OPC UA server')
     .option('--opcua-file <file>', 'offer this file (a stamped stub: `tripline stub stamp`) under the OPC UA device object; reading it is a hit (repeatable)', collectFile, [])
+    .option('--low-memory', 'for small boards: no OPC UA server, a smaller SQLite page cache (see docs/raspberry-pi.md)')
     .option('--decoy <profile:modbus-port[:opcua-port]>', 'one more device on its own ports (repeatable)', collectDecoy, [])
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
@@ -58,15 +59,18 @@ export function gatewayCommand(): Command {
         dataDir: opts.data,
         modbusHost: opts.modbusHost,
         modbusPort: opts.modbusPort,
-        opcua: opts.opcua ? { host: opts.modbusHost, port: opts.opcuaPort, files: (opts.opcuaFile as string[]).map(decoyFile) } : undefined,
+        opcua: opts.opcua && !opts.lowMemory ? { host: opts.modbusHost, port: opts.opcuaPort, files: (opts.opcuaFile as string[]).map(decoyFile) } : undefined,
         extraDecoys: (opts.decoy as DecoyArg[]).map((d) => ({
           profile: loadProfile(d.profile),
           modbusHost: opts.modbusHost,
           modbusPort: d.modbusPort,
-          opcua: d.opcuaPort !== undefined ? { host: opts.modbusHost, port: d.opcuaPort } : undefined,
+          opcua: d.opcuaPort !== undefined && !opts.lowMemory ? { host: opts.modbusHost, port: d.opcuaPort } : undefined,
         })),
         log: createLogger(),
       });
+      // OPC UA (node-opcua) is most of a gateway's memory; SQLite's page cache (2 MiB by
+      // default) is the next thing that grows under a flood of hits.
+      if (opts.lowMemory) gateway.store.db.pragma(`cache_size = -${LOW_MEMORY_SQLITE_CACHE_KIB}`);
       onShutdown(() => gateway.stop());
     });
 
@@ -133,6 +137,9 @@ export function gatewayCommand(): Command {
   return cmd;
 }
 
+/** SQLite page cache in --low-memory mode, KiB. */
+const LOW_MEMORY_SQLITE_CACHE_KIB = 512;
+
 /** A non-negative whole number of queries per minute, or `unlimited` (null). */
 function parseHitBudget(value: string): number | null {
   if (value === 'unlimited') return null;
@@ -165,7 +172,7 @@ interface DecoyArg {
 }
 
 /** `--decoy pv-inverter-sunspec:5021[:4841]`, repeatable. */
-function collectDecoy(value: string, previous: DecoyArg[]): DecoyArg[] {
+export function collectDecoy(value: string, previous: DecoyArg[]): DecoyArg[] {
   const match = /^([^:]+):(\d{1,5})(?::(\d{1,5}))?$/.exec(value);
   const port = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   if (!match || port(match[2])! > 65535 || (match[3] !== undefined && port(match[3])! > 65535)) {

@@ -8,6 +8,7 @@ import { hitsCommand } from './hits.js';
 import { profileCommand } from './profile.js';
 import { tokenCommand } from './token.js';
 import { stubCommand } from './stub.js';
+import { doctorCommand } from './doctor.js';
 import { reportFatal } from './options.js';
 
 const program = new Command('tripline')
@@ -20,6 +21,7 @@ const program = new Command('tripline')
   .addCommand(hitsCommand())
   .addCommand(profileCommand())
   .addCommand(tokenCommand())
-  .addCommand(stubCommand());
+  .addCommand(stubCommand())
+  .addCommand(doctorCommand());
 
 program.parseAsync(process.argv).catch(reportFatal);

@@ -162,3 +162,13 @@ export const WireHeartbeat = z
   .strict();
 
 export const HeartbeatEnvelope = z.object({ heartbeat: WireHeartbeat }).strict();
+
+/**
+ * `tripline doctor`'s test message: the console acknowledges it like any other message and
+ * keeps nothing. `pad` makes a message long enough to fill the longest names the channel uses.
+ * A console without this kind does not acknowledge it (the doctor says so).
+ */
+export const MAX_PROBE_PAD = 2048;
+export const ProbeEnvelope = z
+  .object({ probe: z.object({ at: z.string().datetime({ offset: true }), pad: z.string().max(MAX_PROBE_PAD) }).strict() })
+  .strict();

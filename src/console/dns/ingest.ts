@@ -4,7 +4,7 @@
  */
 import { ackAddress, deriveDnsKeys, gatewayIdFromLabel, openChunk, type DnsKeys, type ParsedName } from '../../relay/dns/envelope.js';
 import { unpackPayload } from '../../relay/dns/message.js';
-import { HeartbeatEnvelope, MAX_BATCH_HITS, ReportEnvelope, decodeSecret } from '../../relay/wire.js';
+import { HeartbeatEnvelope, MAX_BATCH_HITS, ProbeEnvelope, ReportEnvelope, decodeSecret } from '../../relay/wire.js';
 import { acceptHits, acceptReports, type AcceptDeps, type Accepted } from '../accept-hits.js';
 import type { RecordHeartbeat } from '../heartbeats.js';
 import { BoundedSet } from './bounded-set.js';
@@ -65,6 +65,11 @@ export class DnsIngest {
     const heartbeat = HeartbeatEnvelope.safeParse(value);
     if (heartbeat.success) {
       this.deps.recordHeartbeat(gatewayId, heartbeat.data.heartbeat, 'dns');
+      this.completed.add(messageKey);
+      return ackAddress(gateway.keys, chunk.nonce, 'stored');
+    }
+    if (ProbeEnvelope.safeParse(value).success) {
+      // A doctor's test message: proves the path and the key, changes nothing.
       this.completed.add(messageKey);
       return ackAddress(gateway.keys, chunk.nonce, 'stored');
     }

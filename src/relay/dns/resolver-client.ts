@@ -32,9 +32,16 @@ export function systemResolver(): ResolverAddress {
 
 export class ResolverTimeout extends Error {}
 
+/** A resolver's reply as far as a caller needs it: the response code and the answer records. */
+export interface ResolverReply {
+  /** dns-packet's name for the RCODE: NOERROR, SERVFAIL, NXDOMAIN, REFUSED… */
+  rcode: string;
+  answers: Answer[];
+}
+
 interface Pending {
   name: string;
-  resolve: (addresses: string[]) => void;
+  resolve: (reply: ResolverReply) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -46,14 +53,21 @@ export class ResolverClient {
   constructor(readonly resolver: ResolverAddress, private readonly timeoutMs = 1_500) {}
 
   /** Resolves with the A addresses answered for `name` (empty for NODATA/NXDOMAIN/other). */
-  queryA(name: string): Promise<string[]> {
+  async queryA(name: string): Promise<string[]> {
+    const reply = await this.query(name, 'A');
+    const lower = name.toLowerCase();
+    return reply.answers.filter((a) => a.type === 'A' && a.name.toLowerCase() === lower).map((a) => String((a as { data: unknown }).data));
+  }
+
+  /** One query of any type; resolves with the reply's code and answers, rejects on timeout. */
+  query(name: string, type: 'A' | 'SOA' | 'NS' = 'A'): Promise<ResolverReply> {
     const socket = this.open();
     let id = randomInt(0, 0x10000);
     for (let i = 0; this.pending.has(id) && i < 100; i++) id = randomInt(0, 0x10000);
     if (this.pending.has(id)) return Promise.reject(new Error('too many queries in flight'));
     // EDNS0 (RFC 6891) with the flag-day size, as modern stub resolvers send.
     const opt = { type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [] } as unknown as Answer;
-    const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }], additionals: [opt] });
+    const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }], additionals: [opt] });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -95,10 +109,7 @@ export class ResolverClient {
       if (!pending || question !== pending.name) return;
       clearTimeout(pending.timer);
       this.pending.delete(packet.id!);
-      const addresses = (packet.answers ?? [])
-        .filter((a) => a.type === 'A' && a.name.toLowerCase() === pending.name)
-        .map((a) => String((a as { data: unknown }).data));
-      pending.resolve(addresses);
+      pending.resolve({ rcode: (packet as { rcode?: string }).rcode ?? 'NOERROR', answers: packet.answers ?? [] });
     });
     socket.on('error', () => {});
     socket.unref();
