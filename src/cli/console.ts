@@ -6,6 +6,7 @@ import { isIPv4 } from 'node:net';
 import { existsSync } from 'node:fs';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, parseZones, UsageError } from './options.js';
 import { Whitelist } from '../core/classify.js';
+import { parseDestinationSpec } from '../console/notify/spec.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -22,7 +23,8 @@ export function consoleCommand(): Command {
     .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
     .option('--silent-after <intervals>', 'heartbeat intervals a gateway may miss before it is reported silent', parsePositiveInt, 3)
     .option('--webhook <url>', 'send incidents as JSON to this webhook (repeatable); queued durably, retried with backoff', collect, [])
-    .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT or tcp://HOST:PORT (repeatable)', collect, [])
+    .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT[?ca=FILE] (repeatable)', collect, [])
+    .option('--notify <spec>', "send incidents to [FILTER:]slack+https://..., teams+https://..., discord+https://..., syslog+tls://HOST:6514, mqtt://HOST:1883/tripline?site=NAME, 'smtp://HOST:25?from=A&to=B' (repeatable; docs/notifications.md)", collectSpec, [])
     .option('--whitelist <cidrs>', "the plant's own scanners, e.g. 10.20.0.0/16,192.0.2.7: recorded and marked whitelisted, never notified", parseCidrs)
     .option('--public-ip <ip>', "this console's public address, answered for the zone apex and ns1 (or CANARY_PUBLIC_IP)", process.env.CANARY_PUBLIC_IP)
     .action(async (opts) => {
@@ -40,7 +42,7 @@ export function consoleCommand(): Command {
         publicIp: opts.publicIp,
         silentAfterMissed: opts.silentAfter,
         whitelist: opts.whitelist,
-        notify: { webhooks: opts.webhook, syslog: opts.syslog },
+        notify: { webhooks: opts.webhook, syslog: opts.syslog, specs: opts.notify },
         log: createLogger(),
       });
       process.stderr.write(`API token in ${console_.apiTokenFile}\n`);
@@ -92,6 +94,16 @@ function collect(value: string, previous: string[]): string[] {
   } catch {
     throw new InvalidArgumentError('expected a URL');
   }
-  if (!['http:', 'https:', 'udp:', 'tcp:'].includes(url.protocol)) throw new InvalidArgumentError('expected http(s)://, udp:// or tcp://');
+  if (!['http:', 'https:', 'udp:', 'tcp:', 'tls:'].includes(url.protocol)) throw new InvalidArgumentError('expected http(s)://, udp://, tcp:// or tls://');
+  return [...previous, value];
+}
+
+/** Checked now, so a typo stops the console instead of notifying no one. */
+function collectSpec(value: string, previous: string[]): string[] {
+  try {
+    parseDestinationSpec(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
   return [...previous, value];
 }

@@ -5,9 +5,9 @@ import { ConsoleMetrics } from './metrics.js';
 import { GatewayWatch } from './heartbeats.js';
 import { IncidentTracker } from './incidents.js';
 import { Whitelist } from '../core/classify.js';
-import { Notifier, type Destination } from './notify/notifier.js';
-import { WebhookDestination } from './notify/webhook.js';
-import { SyslogDestination } from './notify/syslog.js';
+import { Notifier } from './notify/notifier.js';
+import { destinationSpecs } from './notify/spec.js';
+import { createDestination } from './notify/destinations.js';
 import type { IncidentEvent } from './notify/event.js';
 
 const VERSION = '0.1.0';
@@ -36,8 +36,11 @@ export interface ConsoleOptions {
   silentAfterMissed?: number;
   /** The plant's own scanners (CIDRs): their incidents are recorded and marked, never notified. */
   whitelist?: string[];
-  /** Where incidents are sent: JSON webhooks, and syslog (CEF) as udp://HOST:PORT or tcp://HOST:PORT. */
-  notify?: { webhooks?: string[]; syslog?: string[] };
+  /**
+   * Where incidents are sent: `specs` as `--notify` takes them (docs/notifications.md); `webhooks`
+   * (JSON) and `syslog` (CEF over udp://, tcp:// or tls://) as `--webhook` and `--syslog` take them.
+   */
+  notify?: { webhooks?: string[]; syslog?: string[]; specs?: string[] };
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
 }
@@ -62,16 +65,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const metrics = new ConsoleMetrics();
   // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
   const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
-  const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3 });
-  const destinations: Destination[] = [
-    ...(options.notify?.webhooks ?? []).map((url) => new WebhookDestination(url)),
-    ...(options.notify?.syslog ?? []).map((url) => new SyslogDestination(url, VERSION)),
-  ];
+  const destinations = destinationSpecs(options.notify ?? {}).map((spec) => createDestination(spec, VERSION));
   const notifier = new Notifier(store.db, destinations, options.log.child({ component: 'notify' }));
   const onEvent = (event: IncidentEvent) => {
     metrics.incidents.inc({ type: event.type, classification: event.incident.classification ?? 'none' });
     notifier.enqueue(event);
   };
+  const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3, onEvent });
   const incidents = new IncidentTracker(store, undefined, new Whitelist(options.whitelist ?? []), onEvent);
   const accept = { store, metrics, log: options.log, onNewHits: options.onNewHits ?? (() => {}), recordHeartbeat: watch.recordHeartbeat, incidents };
   const app = await buildApp({ ...accept, apiToken });
@@ -95,6 +95,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     }
   } catch (err) {
     await app.close();
+    for (const d of destinations) d.close?.();
     store.close();
     throw err;
   }
