@@ -53,7 +53,7 @@ export interface StackOptions {
   /** The console's scanner whitelist (CIDRs). */
   whitelist?: string[];
   /** The console's notification destinations. */
-  notify?: { webhooks?: string[]; syslog?: string[] };
+  notify?: { webhooks?: string[]; syslog?: string[]; specs?: string[] };
   /** Further devices on the same gateway, on free ports. */
   extraDecoys?: { profile: string; opcua?: boolean }[];
 }

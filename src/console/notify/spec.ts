@@ -85,7 +85,7 @@ export function parseDestinationSpec(spec: string): DestinationSpec {
       const secure = transport === 'mqtts';
       const port = Number(parsed.port || (secure ? 8883 : 1883));
       const topicPrefix = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, '')) || 'tripline';
-      if (/[#+\u0000]/.test(topicPrefix)) throw new SpecError(`${shown(spec)}: the topic prefix may not hold # or +`);
+      if (/[#+\u0000]/.test(topicPrefix) || url.includes('#')) throw new SpecError(`${shown(spec)}: the topic prefix may not hold # or +`);
       const site = q.get('site') ?? 'default';
       const user = parsed.username ? decodeURIComponent(parsed.username) : null;
       return {
