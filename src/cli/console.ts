@@ -30,6 +30,7 @@ export function consoleCommand(): Command {
     .action(async (opts) => {
       if (!opts.data) throw new UsageError('console needs --data DIR');
       if (opts.publicIp && !isIPv4(opts.publicIp)) throw new UsageError(`--public-ip ${opts.publicIp} is not an IPv4 address`);
+      checkSpecs(opts.notify);
       const console_ = await startConsole({
         dataDir: opts.data,
         httpHost: opts.httpHost,
@@ -98,12 +99,20 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Checked now, so a typo stops the console instead of notifying no one. */
 function collectSpec(value: string, previous: string[]): string[] {
-  try {
-    parseDestinationSpec(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
   return [...previous, value];
+}
+
+/**
+ * Checked before starting, so a typo stops the console instead of notifying no one. Not in the
+ * option parser: commander would echo the whole spec, token and password included.
+ */
+function checkSpecs(specs: string[]): void {
+  for (const spec of specs) {
+    try {
+      parseDestinationSpec(spec);
+    } catch (err) {
+      throw new UsageError(`--notify ${(err as Error).message}`);
+    }
+  }
 }

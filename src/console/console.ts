@@ -56,6 +56,8 @@ export interface RunningConsole {
   store: ConsoleStore;
   metrics: ConsoleMetrics;
   notifier: Notifier;
+  /** Gateway liveness; `watch.revoked(id)` tells the SOC (and MQTT's retained status) of a revocation. */
+  watch: GatewayWatch;
   stop(): Promise<void>;
 }
 
@@ -106,7 +108,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   notifier.start();
   metrics.trackNotifications(() => notifier.snapshot());
   writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) });
-  options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
+  options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null, notify: notifier.snapshot().map((d) => d.name) }, 'console started');
   return {
     url,
     httpPort,
@@ -116,6 +118,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     store,
     metrics,
     notifier,
+    watch,
     async stop() {
       watch.stop();
       notifier.stop();
