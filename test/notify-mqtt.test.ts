@@ -1,6 +1,7 @@
 /**
  * MQTT notifications against a real Mosquitto: incidents arrive at a subscriber on the gateway's
- * topic with QoS 1, a subscriber that comes late still sees each gateway's retained status, and
+ * topic with QoS 1, a subscriber that comes late still sees each gateway's retained status (ok,
+ * silent, revoked), and
  * incidents raised while the broker is down stay queued until it is back, then arrive once each.
  */
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,10 @@ describe.runIf(hasMosquitto())('MQTT notifications', () => {
       const later = await subscriber(broker.port, 'tripline/plant-a/+/status');
       late.push(later.client);
       expect(await waitFor(() => later.messages[0], 5_000, 'the retained status again')).toMatchObject({ retain: true, body: { status: 'ok' } });
+
+      // Revocation (whatever revokes tells the watch): the retained status says so.
+      stack.console.watch.revoked(stack.console.store.listGateways()[0]!.id);
+      expect(await waitFor(() => noc.messages.find((m) => m.body.status === 'revoked'), 5_000, 'status revoked')).toMatchObject({ topic: `tripline/plant-a/${gatewayName}/status` });
 
       // Broker down: incidents wait in the console's queue (no PUBACK, no removal), then arrive once.
       await broker.stop();
