@@ -10,6 +10,8 @@ import { discordPayload, discordEscape } from '../src/console/notify/discord.js'
 import { emailBody, emailSubject } from '../src/console/notify/email.js';
 import { visible } from '../src/console/notify/describe.js';
 import { gatewayEvent } from '../src/console/notify/event.js';
+import { formatCef } from '../src/console/notify/cef.js';
+import { parseCef } from './helpers/cef.js';
 import { HOSTILE_TEXT, hostileEvent } from './helpers/hostile-event.js';
 
 /** Every string in a JSON value, with the key it sits under. */
@@ -142,5 +144,17 @@ describe('email', () => {
       expect(body).not.toMatch(/[\r\u0000\u001b\u2028]/);
     }
     expect(emailBody(hostileEvent())).toContain('line1\\nSeverity: low\\r\\nBcc: victim@example.com');
+  });
+});
+
+describe('syslog CEF for gateway events', () => {
+  it('names silent, recovered and revoked gateways, and parses with a hostile gateway name', () => {
+    const names = (['gateway.silent', 'gateway.recovered', 'gateway.revoked'] as const).map((type) => {
+      const cef = parseCef(formatCef(gatewayEvent('g1', type, { id: 'gw-1', name: `north ${HOSTILE_TEXT}` }, 4, '2026-12-03T10:00:00.000Z', '2026-12-03T10:00:05.000Z'), 'console-1', '0.1.0'));
+      expect(cef.signature).toBe(type);
+      expect(cef.extension.dvchost).toContain('north @everyone @here <@123456789012345678> <@&42>');
+      return cef.name;
+    });
+    expect(names).toEqual(['Gateway silent', 'Gateway heard again', 'Gateway revoked']);
   });
 });

@@ -118,6 +118,8 @@ export class MqttDestination implements Destination {
       reconnectPeriod: 0,
       connectTimeout: CONNECT_TIMEOUT_MS,
     });
+    // An 'error' with no listener would throw; every error also ends in 'close', handled below.
+    client.on('error', () => {});
     try {
       await new Promise<void>((resolve, reject) => {
         client.once('connect', () => resolve());
@@ -131,8 +133,7 @@ export class MqttDestination implements Destination {
       const reason = typeof code === 'string' ? code : refused ? `broker refused the credentials (${code})` : (err as Error).message;
       throw new DeliveryError(`${this.display}: ${reason}`, refused || isCertificateError(err));
     }
-    // Later errors end in 'close'; the next send connects again (and an unacknowledged publish fails).
-    client.on('error', () => {});
+    // After a close the next send connects again (and an unacknowledged publish fails).
     client.on('close', () => this.drop(client));
     this.client = client;
     return client;

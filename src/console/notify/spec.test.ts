@@ -39,7 +39,7 @@ describe('--notify specs', () => {
   it('reads syslog over udp, tcp and tls, with a CA file and default ports', () => {
     expect(parseDestinationSpec('syslog+tls://collector.example?ca=/etc/ssl/siem-ca.pem')).toMatchObject({ kind: 'syslog', transport: 'tls', host: 'collector.example', port: 6514, caFile: '/etc/ssl/siem-ca.pem', display: 'syslog:tls://collector.example:6514' });
     expect(parseDestinationSpec('tls://127.0.0.1:7000')).toMatchObject({ transport: 'tls', port: 7000, caFile: null });
-    expect(parseDestinationSpec('udp://[::1]')).toMatchObject({ transport: 'udp', host: '::1', port: 514 });
+    expect(parseDestinationSpec('udp://[::1]')).toMatchObject({ transport: 'udp', host: '::1', port: 514, display: 'syslog:udp://[::1]:514' });
   });
 
   it('reads MQTT: topic prefix from the path, site from the query, password hidden', () => {

@@ -78,7 +78,7 @@ export function parseDestinationSpec(spec: string): DestinationSpec {
     case 'syslog': {
       if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') throw new SpecError(`${shown(spec)}: syslog is udp://, tcp:// or tls://HOST:PORT`);
       const port = Number(parsed.port || (transport === 'tls' ? 6514 : 514));
-      return { kind, transport, host, port, caFile: q.get('ca'), ...common(`syslog:${transport}://${parsed.host.includes(':') ? parsed.host : `${parsed.hostname}:${port}`}`) };
+      return { kind, transport, host, port, caFile: q.get('ca'), ...common(`syslog:${transport}://${parsed.hostname}:${port}`) };
     }
     case 'mqtt': {
       if (transport !== 'mqtt' && transport !== 'mqtts') throw new SpecError(`${shown(spec)}: MQTT is mqtt:// or mqtts://HOST:PORT/PREFIX?site=NAME`);
