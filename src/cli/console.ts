@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseUrl, parseZones, UsageError } from './options.js';
 import { Whitelist } from '../core/classify.js';
 import { passwordProblem } from '../console/auth/password.js';
+import { parseDestinationSpec } from '../console/notify/spec.js';
 
 export function consoleCommand(): Command {
   const cmd = new Command('console')
@@ -23,7 +24,8 @@ export function consoleCommand(): Command {
     .option('--dns-port <port>', 'DNS port (UDP and TCP)', parsePort, 53)
     .option('--silent-after <intervals>', 'heartbeat intervals a gateway may miss before it is reported silent', parsePositiveInt, 3)
     .option('--webhook <url>', 'send incidents as JSON to this webhook (repeatable); queued durably, retried with backoff', collect, [])
-    .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT or tcp://HOST:PORT (repeatable)', collect, [])
+    .option('--syslog <url>', 'send incidents as RFC 5424 + CEF to udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT[?ca=FILE] (repeatable)', collect, [])
+    .option('--notify <spec>', "send incidents to [FILTER:]slack+https://..., teams+https://..., discord+https://..., syslog+tls://HOST:6514, mqtt://HOST:1883/tripline?site=NAME, 'smtp://HOST:25?from=A&to=B' (repeatable; docs/notifications.md)", collectSpec, [])
     .option('--whitelist <cidrs>', "the plant's own scanners, e.g. 10.20.0.0/16,192.0.2.7: recorded and marked whitelisted, never notified", parseCidrs)
     .option('--admin-password-file <file>', 'file holding the admin password (or TRIPLINE_ADMIN_PASSWORD); without either, one is generated on first start into DATA/admin-password')
     .option('--allow-cidr <cidrs>', 'networks allowed to reach the dashboard and API, comma-separated (gateway ingest and /healthz stay open)', parseCidrs)
@@ -36,6 +38,7 @@ export function consoleCommand(): Command {
       if (!opts.data) throw new UsageError('console needs --data DIR');
       if (opts.publicIp && !isIPv4(opts.publicIp)) throw new UsageError(`--public-ip ${opts.publicIp} is not an IPv4 address`);
       if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+      checkSpecs(opts.notify);
       const console_ = await startConsole({
         dataDir: opts.data,
         httpHost: opts.httpHost,
@@ -48,7 +51,7 @@ export function consoleCommand(): Command {
         publicIp: opts.publicIp,
         silentAfterMissed: opts.silentAfter,
         whitelist: opts.whitelist,
-        notify: { webhooks: opts.webhook, syslog: opts.syslog },
+        notify: { webhooks: opts.webhook, syslog: opts.syslog, specs: opts.notify },
         adminPassword: readAdminPassword(opts.adminPasswordFile),
         allowCidrs: opts.allowCidr,
         ...(opts.tlsCert ? { tls: { cert: readFileOrExit(opts.tlsCert, '--tls-cert'), key: readFileOrExit(opts.tlsKey, '--tls-key') } } : {}),
@@ -123,6 +126,24 @@ function collect(value: string, previous: string[]): string[] {
   } catch {
     throw new InvalidArgumentError('expected a URL');
   }
-  if (!['http:', 'https:', 'udp:', 'tcp:'].includes(url.protocol)) throw new InvalidArgumentError('expected http(s)://, udp:// or tcp://');
+  if (!['http:', 'https:', 'udp:', 'tcp:', 'tls:'].includes(url.protocol)) throw new InvalidArgumentError('expected http(s)://, udp://, tcp:// or tls://');
   return [...previous, value];
+}
+
+function collectSpec(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Checked before starting, so a typo stops the console instead of notifying no one. Not in the
+ * option parser: commander would echo the whole spec, token and password included.
+ */
+function checkSpecs(specs: string[]): void {
+  for (const spec of specs) {
+    try {
+      parseDestinationSpec(spec);
+    } catch (err) {
+      throw new UsageError(`--notify ${(err as Error).message}`);
+    }
+  }
 }

@@ -5,9 +5,9 @@ import { ConsoleMetrics } from './metrics.js';
 import { GatewayWatch } from './heartbeats.js';
 import { IncidentTracker } from './incidents.js';
 import { Whitelist } from '../core/classify.js';
-import { Notifier, type Destination } from './notify/notifier.js';
-import { WebhookDestination } from './notify/webhook.js';
-import { SyslogDestination } from './notify/syslog.js';
+import { Notifier } from './notify/notifier.js';
+import { destinationSpecs } from './notify/spec.js';
+import { createDestination } from './notify/destinations.js';
 import type { IncidentEvent } from './notify/event.js';
 import { buildApp, type RouteInfo } from './http/app.js';
 import { AdminAccount, ADMIN_USER } from './auth/admin.js';
@@ -45,8 +45,11 @@ export interface ConsoleOptions {
   silentAfterMissed?: number;
   /** The plant's own scanners (CIDRs): their incidents are recorded and marked, never notified. */
   whitelist?: string[];
-  /** Where incidents are sent: JSON webhooks, and syslog (CEF) as udp://HOST:PORT or tcp://HOST:PORT. */
-  notify?: { webhooks?: string[]; syslog?: string[] };
+  /**
+   * Where incidents are sent: `specs` as `--notify` takes them (docs/notifications.md); `webhooks`
+   * (JSON) and `syslog` (CEF over udp://, tcp:// or tls://) as `--webhook` and `--syslog` take them.
+   */
+  notify?: { webhooks?: string[]; syslog?: string[]; specs?: string[] };
   /** The admin password (from --admin-password-file or TRIPLINE_ADMIN_PASSWORD); generated on first start if absent. */
   adminPassword?: string;
   /** Networks allowed to reach the dashboard and API (`--allow-cidr`); gateway ingest and /healthz stay open. */
@@ -78,6 +81,8 @@ export interface RunningConsole {
   /** Every HTTP route and who may use it. */
   routes: RouteInfo[];
   tokens: TokenAlerts;
+  /** Gateway liveness; `watch.revoked(id)` tells the SOC (and MQTT's retained status) of a revocation. */
+  watch: GatewayWatch;
   stop(): Promise<void>;
 }
 
@@ -87,16 +92,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const metrics = new ConsoleMetrics();
   // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
   const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
-  const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3 });
-  const destinations: Destination[] = [
-    ...(options.notify?.webhooks ?? []).map((url) => new WebhookDestination(url)),
-    ...(options.notify?.syslog ?? []).map((url) => new SyslogDestination(url, VERSION)),
-  ];
+  const destinations = destinationSpecs(options.notify ?? {}).map((spec) => createDestination(spec, VERSION));
   const notifier = new Notifier(store.db, destinations, options.log.child({ component: 'notify' }));
   const onEvent = (event: IncidentEvent) => {
     metrics.incidents.inc({ type: event.type, classification: event.incident.classification ?? 'none' });
     notifier.enqueue(event);
   };
+  const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3, onEvent });
   const whitelist = new WhitelistStore(store.db, options.whitelist ?? []);
   const incidents = new IncidentTracker(store, undefined, whitelist, onEvent);
   const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) }));
@@ -125,6 +127,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     apiTokens,
     enrollmentDefaults: () => ({ consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}) }),
     onGatewayChanged: (id) => dnsIngest?.forget(id),
+    onGatewayRevoked: (id) => watch.revoked(id),
   });
   const allowCidrs = options.allowCidrs ?? [];
   const { app, routes } = await buildApp({
@@ -168,6 +171,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     }
   } catch (err) {
     await app.close();
+    for (const d of destinations) d.close?.();
     store.close();
     throw err;
   }
@@ -178,7 +182,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   notifier.start();
   metrics.trackNotifications(() => notifier.snapshot());
   writePublicSettings(options.dataDir, { version: 1, consoleUrl: url, ...(zones[0] ? { dnsDomain: zones[0] } : {}), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) });
-  options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null }, 'console started');
+  options.log.info({ url, data: options.dataDir, dnsZones: zones, dnsPort: dns?.port ?? null, notify: notifier.snapshot().map((d) => d.name) }, 'console started');
   return {
     url,
     httpPort,
@@ -192,6 +196,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     generatedPasswordFile,
     routes,
     tokens,
+    watch,
     async stop() {
       watch.stop();
       notifier.stop();

@@ -1,11 +1,14 @@
 /**
  * Gateway liveness: heartbeats are recorded with both clocks; a gateway that misses a number of
  * the intervals it announced is marked silent and raises a "gateway silent" incident, cleared
- * when it is heard again.
+ * when it is heard again. Both changes are told to the SOC (gateway.silent, gateway.recovered),
+ * queued in the same transaction as the incident.
  */
 import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
 import type { Heartbeat } from '../core/heartbeat.js';
 import type { ConsoleStore } from './store.js';
+import { gatewayEvent, type IncidentEvent } from './notify/event.js';
 
 export type RecordHeartbeat = (gatewayId: string, heartbeat: Heartbeat, via: string) => void;
 
@@ -14,6 +17,8 @@ export interface WatchOptions {
   missedIntervals: number;
   /** How often silence is checked. */
   checkEveryMs?: number;
+  /** Told of gateways going silent, recovering and being revoked (inside the transaction that recorded it). */
+  onEvent?: (event: IncidentEvent) => void;
 }
 
 export class GatewayWatch {
@@ -23,15 +28,25 @@ export class GatewayWatch {
 
   readonly recordHeartbeat: RecordHeartbeat = (gatewayId, heartbeat, via) => {
     const at = new Date(this.now()).toISOString();
-    this.store.recordHeartbeat(gatewayId, heartbeat, via, at);
-    const gateway = this.store.gateway(gatewayId);
-    if (gateway?.silentSince) {
+    this.store.transaction(() => {
+      this.store.recordHeartbeat(gatewayId, heartbeat, via, at);
+      const gateway = this.store.gateway(gatewayId);
+      if (!gateway?.silentSince) return;
       this.store.setSilent(gatewayId, null);
       const incident = this.store.openIncidentFor('gateway-silent', gatewayId, null);
       if (incident) this.store.clearIncident(incident.id, at);
+      this.options.onEvent?.(gatewayEvent(randomUUID(), 'gateway.recovered', gateway, incident?.id ?? 0, gateway.silentSince, at));
       this.log.info({ gateway: gateway.name, silentSince: gateway.silentSince }, 'gateway heard again');
-    }
+    });
   };
+
+  /** For whatever revokes a gateway: tells the SOC (and MQTT's retained status) it is revoked. */
+  revoked(gatewayId: string): void {
+    const gateway = this.store.gateway(gatewayId);
+    if (!gateway) return;
+    const at = new Date(this.now()).toISOString();
+    this.options.onEvent?.(gatewayEvent(randomUUID(), 'gateway.revoked', gateway, this.store.openIncidentFor('gateway-silent', gatewayId, null)?.id ?? 0, gateway.silentSince ?? at, at));
+  }
 
   start(): void {
     this.timer = setInterval(() => this.check(), this.options.checkEveryMs ?? 1_000);
@@ -50,17 +65,20 @@ export class GatewayWatch {
       const overdueAt = Date.parse(gateway.heartbeatAt) + this.options.missedIntervals * gateway.heartbeat.intervalSeconds * 1000;
       if (now <= overdueAt) continue;
       const since = new Date(now).toISOString();
-      this.store.setSilent(gateway.id, since);
-      this.store.openIncident({
-        kind: 'gateway-silent',
-        gatewayId: gateway.id,
-        decoy: null,
-        srcIp: null,
-        severity: 'high',
-        firstSeen: since,
-        lastSeen: since,
-        hitCount: 0,
-        detail: { lastHeartbeatAt: gateway.heartbeatAt, intervalSeconds: gateway.heartbeat.intervalSeconds, missedIntervals: this.options.missedIntervals, outboxDepth: gateway.heartbeat.outboxDepth },
+      this.store.transaction(() => {
+        this.store.setSilent(gateway.id, since);
+        const incidentId = this.store.openIncident({
+          kind: 'gateway-silent',
+          gatewayId: gateway.id,
+          decoy: null,
+          srcIp: null,
+          severity: 'high',
+          firstSeen: since,
+          lastSeen: since,
+          hitCount: 0,
+          detail: { lastHeartbeatAt: gateway.heartbeatAt, intervalSeconds: gateway.heartbeat!.intervalSeconds, missedIntervals: this.options.missedIntervals, outboxDepth: gateway.heartbeat!.outboxDepth },
+        });
+        this.options.onEvent?.(gatewayEvent(randomUUID(), 'gateway.silent', gateway, incidentId, since, since));
       });
       this.log.warn({ gateway: gateway.name, lastHeartbeatAt: gateway.heartbeatAt }, 'gateway silent');
     }

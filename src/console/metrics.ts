@@ -27,6 +27,10 @@ export class ConsoleMetrics {
       this.reset();
       for (const s of source()) this.inc({ destination: s.name }, s.delivered);
     } });
+    new Gauge({ name: 'tripline_notification_failing_seconds', help: 'How long a destination has been failing (0: delivering), by destination', labelNames: ['destination'] as const, registers: [this.registry], collect() {
+      this.reset();
+      for (const s of source()) this.set({ destination: s.name }, (s.failingForMs ?? 0) / 1000);
+    } });
     collectDefaultMetrics({ register: this.registry, prefix: 'tripline_console_' });
     for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
   }

@@ -33,6 +33,8 @@ export class SocActions {
       enrollmentDefaults: () => { consoleUrl: string; dnsDomain?: string };
       /** Called after a gateway's secret or standing changed, so cached keys are dropped. */
       onGatewayChanged?: (gatewayId: string) => void;
+      /** Called after a revocation: the SOC hears of it (notifications, MQTT's retained status). */
+      onGatewayRevoked?: (gatewayId: string) => void;
     },
   ) {}
 
@@ -58,6 +60,7 @@ export class SocActions {
       if (!gateway) throw new ActionError(`no gateway ${gatewayId}`, 404);
       if (!this.deps.store.revokeGateway(gatewayId)) throw new ActionError(`gateway ${gateway.name} is already revoked`, 409);
       this.deps.audit.record({ actor: actor.name, action: 'gateway.revoke', target: `gateway:${gatewayId}`, detail: gateway.name, srcIp: actor.srcIp });
+      this.deps.onGatewayRevoked?.(gatewayId);
     });
     this.deps.onGatewayChanged?.(gatewayId);
   }

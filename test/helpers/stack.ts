@@ -57,7 +57,7 @@ export interface StackOptions {
   /** The console's scanner whitelist (CIDRs). */
   whitelist?: string[];
   /** The console's notification destinations. */
-  notify?: { webhooks?: string[]; syslog?: string[] };
+  notify?: { webhooks?: string[]; syslog?: string[]; specs?: string[] };
   /** Networks allowed to reach the dashboard and API. */
   allowCidrs?: string[];
   /** Further devices on the same gateway, on free ports. */

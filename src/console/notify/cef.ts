@@ -9,6 +9,8 @@ import type { IncidentEvent } from './event.js';
 const SEVERITY = { low: 3, medium: 5, high: 8, critical: 10 } as Record<string, number>;
 const PRI = { low: 13 * 8 + 5, medium: 13 * 8 + 4, high: 13 * 8 + 3, critical: 13 * 8 + 2 } as Record<string, number>;
 
+const GATEWAY_NAMES: Partial<Record<IncidentEvent['type'], string>> = { 'gateway.silent': 'Gateway silent', 'gateway.recovered': 'Gateway heard again', 'gateway.revoked': 'Gateway revoked' };
+
 export function cefHeader(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
@@ -24,7 +26,7 @@ function sdValue(text: string): string {
 
 export function formatCef(event: IncidentEvent, hostname: string, version: string): string {
   const i = event.incident;
-  const name = event.type === 'gateway.silent' ? 'Gateway silent' : `${i.classification === 'red' ? 'Targeted' : 'Untargeted'} ${i.kind} on decoy ${i.decoy ?? '-'}`;
+  const name = GATEWAY_NAMES[event.type] ?? `${i.classification === 'red' ? 'Targeted' : 'Untargeted'} ${i.kind} on decoy ${i.decoy ?? '-'}`;
   const extension: [string, string | number | null][] = [
     ['rt', Date.parse(event.at)],
     ['externalId', event.id],

@@ -140,10 +140,12 @@ ${data.whitelist.map(
 <form method="post" action="/settings/whitelist">${csrfField(ctx.csrf)}<input name="cidr" placeholder="10.20.0.0/16" required> <input name="note" placeholder="note, e.g. Tenable scanner"> <button type="submit">Add</button></form>
 <h2>Notification destinations</h2>
 <table id="destinations"><thead><tr><th>Destination</th><th>Queued</th><th>Delivered</th><th>State</th></tr></thead><tbody>
-${data.destinations.length === 0 ? html`<tr><td colspan="4" class="muted">None configured (console flags <code>--webhook</code>, <code>--syslog</code>).</td></tr>` : ''}
+${data.destinations.length === 0 ? html`<tr><td colspan="4" class="muted">None configured (console flag <code>--notify</code>; see docs/notifications.md).</td></tr>` : ''}
 ${data.destinations.map(
-  (d) => html`<tr class="${d.failingSince ? 'failing' : ''}"><td class="mono">${d.name}</td><td class="num">${d.pending}</td><td class="num">${d.delivered}</td>
-<td>${d.failingSince ? html`<span class="bad">failing since ${time(d.failingSince)}</span> <span class="mono">${d.lastError ?? ''}</span>` : html`<span class="ok">delivering</span>`}</td></tr>`,
+  (d) => html`<tr class="${d.attention ? 'failing' : ''}"><td class="mono">${d.name}${d.filter ? html`<div class="muted">only ${d.filter}</div>` : ''}</td><td class="num">${d.pending}</td><td class="num">${d.delivered}</td>
+<td>${d.failingSince
+  ? html`<span class="${d.attention ? 'bad' : 'muted'}">${d.permanent ? 'refused (fix the destination; alerts stay queued)' : 'failing'} since ${time(d.failingSince)}</span> <span class="mono">${d.lastError ?? ''}</span>`
+  : html`<span class="ok">delivering</span>`}</td></tr>`,
 )}</tbody></table>
 <h2>API tokens</h2>
 <table id="api-tokens"><thead><tr><th>Name</th><th>Created</th><th>Last used</th><th></th></tr></thead><tbody>
