@@ -13,6 +13,7 @@ import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
 import { systemResolver, type ResolverAddress } from '../relay/dns/resolver-client.js';
+import { parseSerialLine, serialLineFor, type SerialLineArg } from './serial-line.js';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseResolverOption, UsageError } from './options.js';
 
 export function gatewayCommand(): Command {
@@ -27,6 +28,8 @@ export function gatewayCommand(): Command {
     .option('--modbus-port <port>', 'Modbus/TCP port', parsePort, 502)
     .option('--opcua-port <port>', 'OPC UA port, when the profile has an OPC UA server', parsePort, 4840)
     .option('--no-opcua', 'do not serve the profile\'s OPC UA server')
+    .option('--rtu <path[:baud[:parity[:stopbits]]]>', 'also answer Modbus RTU on this serial port (unset settings: the profile\'s, else 19200 even 1)', parseSerialLine)
+    .option('--rtu-shared-bus', 'the serial line also carries live devices: record only frames for the decoy\'s own addresses and broadcasts')
     .option('--decoy <profile:modbus-port[:opcua-port]>', 'one more device on its own ports (repeatable)', collectDecoy, [])
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
@@ -55,6 +58,7 @@ export function gatewayCommand(): Command {
         modbusHost: opts.modbusHost,
         modbusPort: opts.modbusPort,
         opcua: opts.opcua ? { host: opts.modbusHost, port: opts.opcuaPort } : undefined,
+        rtu: opts.rtu ? { ...serialLineFor(opts.rtu as SerialLineArg, profile), recordOtherAddresses: !opts.rtuSharedBus } : undefined,
         extraDecoys: (opts.decoy as DecoyArg[]).map((d) => ({
           profile: loadProfile(d.profile),
           modbusHost: opts.modbusHost,
