@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type ModbusSerial from 'modbus-serial';
 import { startStack, type Stack } from './helpers/stack.js';
 import { hasTool, waitFor } from './helpers/net.js';
-import { runAsync } from './helpers/cli.js';
+import { runAsync, runCli, startCli, stopAllCli } from './helpers/cli.js';
+import { enrollGateway } from '../src/console/enroll.js';
 import { modbusClient } from './helpers/modbus.js';
 import { exchange, ptyPair, type PtyPair } from './helpers/serial.js';
 import { encodeRtu } from '../src/decoys/modbus/codec/rtu.js';
@@ -132,5 +133,48 @@ describe.skipIf(!haveSocat)('Modbus RTU decoy on a serial line', () => {
     const tcp = await modbusClient(stack.gateway.modbusPort);
     expect((await tcp.readHoldingRegisters(4, 1)).data).toEqual([250]);
     tcp.close(() => {});
+  });
+});
+
+describe.skipIf(!haveSocat)('tripline gateway --rtu (the compiled CLI)', () => {
+  let stack: Stack;
+  let line: PtyPair;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tripline-rtu-cli-'));
+    line = await ptyPair(dir);
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stopAllCli();
+    await stack?.stop();
+    await line?.stop();
+  });
+
+  it('answers on the serial line with the settings given, and on a shared bus records only its own frames', async () => {
+    const enrollment = join(dir, 'rtu-gw.json');
+    enrollGateway({ dataDir: join(stack.dir, 'console'), name: 'rtu-gw', out: enrollment, consoleUrl: stack.console.url });
+    const gateway = startCli(['gateway', '--enrollment', enrollment, '--modbus-host', '127.0.0.1', '--modbus-port', '0', '--no-opcua', '--no-dns', '--data', join(dir, 'gw'), '--rtu', `${line.decoy}:9600:N:2`, '--rtu-shared-bus']);
+    const request = encodeRtu(1, Buffer.from([3, 0, 0, 0, 1]));
+    const reply = await waitFor(async () => {
+      const r = await exchange(line.master, request, 200);
+      return r.length > 0 ? r : undefined;
+    }, 15_000, `a reply from the gateway on ${line.decoy}:\n${gateway.output()}`);
+    expect(reply).toEqual(encodeRtu(1, Buffer.from([3, 2, 0, 180])));
+    // Another device's poll on the shared bus, then our own again: only ours is a hit.
+    expect(await exchange(line.master, encodeRtu(9, Buffer.from([3, 0, 0, 0, 1])))).toEqual(Buffer.alloc(0));
+    await exchange(line.master, encodeRtu(1, Buffer.from([4, 0, 0, 0, 1])));
+    await waitFor(async () => (await stack.hits()).find((h) => h.functionCode === 4 && h.protocol === 'modbus-rtu'), 10_000, 'the FC 4 read at the console');
+    const hits = (await stack.hits()).filter((h) => h.protocol === 'modbus-rtu');
+    expect(hits.every((h) => h.unitId === 1 && h.src.serial === line.decoy)).toBe(true);
+    await gateway.kill();
+  });
+
+  it('refuses a serial port that does not exist, naming it', () => {
+    const enrollment = join(dir, 'rtu-gw.json');
+    const r = runCli(['gateway', '--enrollment', enrollment, '--modbus-host', '127.0.0.1', '--modbus-port', '0', '--no-opcua', '--no-dns', '--data', join(dir, 'gw2'), '--rtu', join(dir, 'no-such-tty')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tripline: cannot open serial port .*no-such-tty \(No such file or directory.*\): check the device path/);
+    expect(runCli(['gateway', '--enrollment', enrollment, '--data', dir, '--rtu', '/dev/ttyUSB0:9600:X']).stderr).toMatch(/parity X: expected none, even or odd/);
   });
 });

@@ -13,6 +13,7 @@ import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
 import { systemResolver, type ResolverAddress } from '../relay/dns/resolver-client.js';
+import { SerialLineError } from '../decoys/modbus/rtu-server.js';
 import { parseSerialLine, serialLineFor, type SerialLineArg } from './serial-line.js';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseResolverOption, UsageError } from './options.js';
 
@@ -43,6 +44,7 @@ export function gatewayCommand(): Command {
     .action(async (opts) => {
       if (!opts.enrollment) throw new UsageError('gateway needs --enrollment FILE (from `tripline console enroll`)');
       if (!opts.data) throw new UsageError('gateway needs --data DIR');
+      if (opts.rtuSharedBus && !opts.rtu) throw new UsageError('--rtu-shared-bus needs --rtu PATH');
       const enrollment = loadEnrollment(opts.enrollment);
       const profile = loadProfile(opts.profile);
       const resolver = () => (opts.resolver as ResolverAddress | undefined) ?? systemResolver();
@@ -66,6 +68,9 @@ export function gatewayCommand(): Command {
           opcua: d.opcuaPort !== undefined ? { host: opts.modbusHost, port: d.opcuaPort } : undefined,
         })),
         log: createLogger(),
+      }).catch((err: unknown) => {
+        // A serial port that will not open is the operator's to fix, like a port in use.
+        throw err instanceof SerialLineError ? new UsageError(err.message) : err;
       });
       onShutdown(() => gateway.stop());
     });

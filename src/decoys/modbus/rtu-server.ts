@@ -33,6 +33,11 @@ export interface ModbusRtuOptions extends SerialLine {
   reopenMs?: number;
 }
 
+/** The serial port could not be opened: a wrong path, a missing adapter or no permission. */
+export class SerialLineError extends Error {
+  override name = 'SerialLineError';
+}
+
 /** Frames read ahead of the commit in progress before reading pauses. */
 const MAX_BACKLOG_FRAMES = 64;
 
@@ -77,7 +82,11 @@ export class ModbusRtuServer {
     const { path, baudRate, parity, stopBits } = this.options;
     const port = new SerialPort({ path, baudRate, parity, stopBits, dataBits: 8, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(new Error(`cannot open serial port ${path}: ${err.message}`)) : resolve())),
+      port.open((err) =>
+        err
+          ? reject(new SerialLineError(`cannot open serial port ${path} (${err.message.replace(/^Error: /, '')}): check the device path, that no other program holds it, and that this user may open it (group dialout)`))
+          : resolve(),
+      ),
     );
     if (this.closed) {
       port.close();
