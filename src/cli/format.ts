@@ -1,6 +1,6 @@
 /** Terminal rendering of hits. Attacker-influenced text is stripped of control characters first. */
 import type { StoredHit } from '../console/store.js';
-import type { Hit } from '../core/hit.js';
+import { describeSource, type Hit } from '../core/hit.js';
 
 const FUNCTION_NAMES: Record<number, string> = {
   1: 'read coils',
@@ -50,7 +50,7 @@ export function formatHitLine(hit: Hit): string {
   const values = describeValues(hit);
   const parts = [
     hit.at,
-    `${hit.src.ip}:${hit.src.port}`,
+    describeSource(hit.src),
     `→ ${hit.decoy} unit ${hit.unitId ?? '-'}`,
     describeRequest(hit),
     describeOutcome(hit),
@@ -65,7 +65,7 @@ export function formatHitTable(hits: readonly StoredHit[]): string {
   const rows = hits.map((h) => [
     h.at,
     h.gatewayId,
-    `${h.src.ip}:${h.src.port}`,
+    describeSource(h.src),
     h.decoy,
     String(h.unitId ?? '-'),
     describeRequest(h),

@@ -16,6 +16,8 @@ import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
 import { systemResolver, type ResolverAddress } from '../relay/dns/resolver-client.js';
+import { SerialLineError } from '../decoys/modbus/rtu-server.js';
+import { parseSerialLine, serialLineFor, type SerialLineArg } from './serial-line.js';
 import { defaultDataDir, onShutdown, parseIp, parsePort, parsePositiveInt, parseResolverOption, UsageError } from './options.js';
 
 export function gatewayCommand(): Command {
@@ -32,6 +34,8 @@ export function gatewayCommand(): Command {
     .option('--no-opcua', 'do not serve the profile\'s OPC UA server')
     .option('--opcua-file <file>', 'offer this file (a stamped stub: `tripline stub stamp`) under the OPC UA device object; reading it is a hit (repeatable)', collectFile, [])
     .option('--low-memory', 'for small boards: no OPC UA server, a smaller SQLite page cache (see docs/raspberry-pi.md)')
+    .option('--rtu <path[:baud[:parity[:stopbits]]]>', 'also answer Modbus RTU on this serial port (unset settings: the profile\'s, else 19200 even 1)', parseSerialLine)
+    .option('--rtu-shared-bus', 'the serial line also carries live devices: record only frames for the decoy\'s own addresses and broadcasts')
     .option('--decoy <profile:modbus-port[:opcua-port]>', 'one more device on its own ports (repeatable)', collectDecoy, [])
     .option('--data <dir>', 'data directory (hit database and outbox)', defaultDataDir())
     .option('--resolver <ip:port>', 'DNS resolver for the DNS relay (default: the system resolver, as nslookup uses)', parseResolverOption)
@@ -45,6 +49,7 @@ export function gatewayCommand(): Command {
     .action(async (opts) => {
       if (!opts.enrollment) throw new UsageError('gateway needs --enrollment FILE (from `tripline console enroll`)');
       if (!opts.data) throw new UsageError('gateway needs --data DIR');
+      if (opts.rtuSharedBus && !opts.rtu) throw new UsageError('--rtu-shared-bus needs --rtu PATH');
       const enrollment = loadEnrollment(opts.enrollment);
       const profile = loadProfile(opts.profile);
       const resolver = () => (opts.resolver as ResolverAddress | undefined) ?? systemResolver();
@@ -60,6 +65,7 @@ export function gatewayCommand(): Command {
         modbusHost: opts.modbusHost,
         modbusPort: opts.modbusPort,
         opcua: opts.opcua && !opts.lowMemory ? { host: opts.modbusHost, port: opts.opcuaPort, files: (opts.opcuaFile as string[]).map(decoyFile) } : undefined,
+        rtu: opts.rtu ? { ...serialLineFor(opts.rtu as SerialLineArg, profile), recordOtherAddresses: !opts.rtuSharedBus } : undefined,
         extraDecoys: (opts.decoy as DecoyArg[]).map((d) => ({
           profile: loadProfile(d.profile),
           modbusHost: opts.modbusHost,
@@ -67,6 +73,9 @@ export function gatewayCommand(): Command {
           opcua: d.opcuaPort !== undefined && !opts.lowMemory ? { host: opts.modbusHost, port: d.opcuaPort } : undefined,
         })),
         log: createLogger(),
+      }).catch((err: unknown) => {
+        // A serial port that will not open is the operator's to fix, like a port in use.
+        throw err instanceof SerialLineError ? new UsageError(err.message) : err;
       });
       // OPC UA (node-opcua) is most of a gateway's memory; SQLite's page cache (2 MiB by
       // default) is the next thing that grows under a flood of hits.

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 
 /** `refused`: the decoy's connection limit turned the client away before any request. */
 export type HitOutcome = 'ok' | 'exception' | 'malformed' | 'ignored' | 'refused';
-export type HitProtocol = 'modbus-tcp' | 'opcua';
+export type HitProtocol = 'modbus-tcp' | 'modbus-rtu' | 'opcua';
 export type WrittenValue = number | boolean | string;
 
 export interface Hit {
@@ -16,8 +16,12 @@ export interface Hit {
   at: string;
   decoy: string;
   protocol: HitProtocol;
-  src: { ip: string; port: number };
-  /** The decoy's listening port. */
+  /**
+   * Where the request came from. A serial line has no address: its hits carry `ip: 'unknown'`,
+   * `port: 0` and the line's device path in `serial`.
+   */
+  src: { ip: string; port: number; serial?: string };
+  /** The decoy's listening port (0 for a serial line). */
   dstPort: number;
   unitId: number | null;
   functionCode: number | null;
@@ -45,6 +49,11 @@ export interface Hit {
 export type RequestFacts = Pick<Hit, 'unitId' | 'functionCode' | 'address' | 'quantity' | 'values' | 'outcome' | 'exceptionCode' | 'points' | 'detail'>;
 
 export const MAX_RAW_BYTES = 260;
+
+/** Who sent a request, for people: `ip:port`, or the serial line it came in on. */
+export function describeSource(src: Hit['src']): string {
+  return src.serial !== undefined ? `serial ${src.serial}` : `${src.ip}:${src.port}`;
+}
 
 /** Random bytes drawn in bulk: one crypto call per 256 ids instead of one per request. */
 const POOL_IDS = 256;

@@ -1,6 +1,7 @@
 /**
  * One decoy device: a profile made this deployment's own, its tag store and plant, its Modbus/TCP
- * server and (when the profile has one) its OPC UA server. A gateway runs one or several.
+ * server, optionally a Modbus RTU serial line, and (when the profile has one) its OPC UA server.
+ * A gateway runs one or several.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { personalise } from '../profile/personalise.js';
 import { TagStore } from '../tags/tag-store.js';
 import { ModbusDevice } from '../decoys/modbus/device.js';
 import { ModbusTcpServer } from '../decoys/modbus/tcp-server.js';
+import { ModbusRtuServer, type ModbusRtuOptions } from '../decoys/modbus/rtu-server.js';
 import type { OpcUaDecoy, CredentialCheck } from '../decoys/opcua/server.js';
 import type { DecoyFile } from '../decoys/opcua/file-node.js';
 import { startProcess } from '../process/scan.js';
@@ -24,6 +26,8 @@ export interface DecoySpec {
   modbusHost: string;
   modbusPort: number;
   opcua?: { host?: string; port: number; maxSessions?: number; files?: DecoyFile[] };
+  /** Also answer Modbus RTU on this serial line, from the same device memory. */
+  rtu?: ModbusRtuOptions;
 }
 
 export interface RunningDecoy {
@@ -31,6 +35,8 @@ export interface RunningDecoy {
   profile: Profile;
   modbusPort: number;
   opcua: OpcUaDecoy | null;
+  /** The RTU serial line's settings, when it has one. */
+  rtu: ModbusRtuOptions | null;
   stop(): Promise<void>;
 }
 
@@ -52,7 +58,10 @@ export async function startDecoy(
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const retained = retainWritablePoints(profile, tags, join(dataDir, `retained-${name}.json`), (err) => log.warn({ err }, 'retained values could not be kept'));
   const plant = profile.process ? startProcess(profile.process, tags) : null;
-  const modbus = new ModbusTcpServer(name, new ModbusDevice(profile, tags), shared.recorder, log.child({ component: 'modbus' }), { host: spec.modbusHost, port: spec.modbusPort });
+  // One device behind both transports: a write over RTU is read back over TCP, and the reverse.
+  const device = new ModbusDevice(profile, tags);
+  const modbus = new ModbusTcpServer(name, device, shared.recorder, log.child({ component: 'modbus' }), { host: spec.modbusHost, port: spec.modbusPort });
+  const rtu = spec.rtu ? new ModbusRtuServer(name, device, tags.unitIds, shared.recorder, log.child({ component: 'modbus-rtu' }), spec.rtu) : null;
   let opcua: OpcUaDecoy | null = null;
   try {
     // OPC UA first: loading node-opcua blocks the event loop for a second or two, which must
@@ -65,21 +74,23 @@ export async function startDecoy(
       });
     }
     const modbusPort = await modbus.listen();
+    await rtu?.open();
     return {
       name,
       profile,
       modbusPort,
       opcua,
+      rtu: spec.rtu ?? null,
       async stop() {
         plant?.stop();
-        await Promise.all([modbus.close(), opcua?.stop()]);
+        await Promise.all([modbus.close(), rtu?.close(), opcua?.stop()]);
         retained.stop();
       },
     };
   } catch (err) {
     plant?.stop();
     retained.stop();
-    await Promise.all([modbus.close().catch(() => {}), opcua?.stop()]);
+    await Promise.all([modbus.close().catch(() => {}), rtu?.close(), opcua?.stop()]);
     throw err;
   }
 }

@@ -24,6 +24,7 @@ import { CredentialStore } from './credentials.js';
 import type { OpcUaDecoy } from '../decoys/opcua/server.js';
 import type { DecoyFile } from '../decoys/opcua/file-node.js';
 import { startDecoy, type DecoySpec, type RunningDecoy } from './decoy-set.js';
+import type { ModbusRtuOptions } from '../decoys/modbus/rtu-server.js';
 
 export interface GatewayOptions {
   enrollment: Enrollment & { secretBytes: Buffer };
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   heartbeatIntervalSeconds?: number;
   /** Serve the profile's OPC UA server on this port (0: any free port); off when absent or the profile has none. */
   opcua?: { host?: string; port: number; maxSessions?: number; files?: DecoyFile[] };
+  /** The first device also answers Modbus RTU on this serial line. */
+  rtu?: ModbusRtuOptions;
   /** Further devices this gateway presents, each on its own ports. */
   extraDecoys?: DecoySpec[];
 }
@@ -89,7 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const specs: DecoySpec[] = [
-    { profile: options.profile, modbusHost: options.modbusHost, modbusPort: options.modbusPort, opcua: options.opcua },
+    { profile: options.profile, modbusHost: options.modbusHost, modbusPort: options.modbusPort, opcua: options.opcua, rtu: options.rtu },
     ...(options.extraDecoys ?? []),
   ];
   const shared = { seed, dataDir: options.dataDir, recorder, credentials: new CredentialStore(store.db, seed), log };
@@ -117,7 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   relay.start();
   const heartbeater = new Heartbeater(channels.summaries, store, options.heartbeatIntervalSeconds ?? 60, log.child({ component: 'heartbeat' }));
   heartbeater.start();
-  log.info({ gatewayId: enrollment.gatewayId, decoys: decoys.map((d) => ({ name: d.name, modbus: `${options.modbusHost}:${d.modbusPort}`, opcua: d.opcua?.endpointUrl })), console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
+  log.info({ gatewayId: enrollment.gatewayId, decoys: decoys.map((d) => ({ name: d.name, modbus: `${options.modbusHost}:${d.modbusPort}`, rtu: d.rtu ? `${d.rtu.path} ${d.rtu.baudRate} ${d.rtu.parity} ${d.rtu.stopBits}` : undefined, opcua: d.opcua?.endpointUrl })), console: enrollment.consoleUrl, relay: channels.hits.name, outbox: store.outboxDepth() }, 'gateway started');
 
   return {
     modbusPort,

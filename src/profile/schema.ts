@@ -60,6 +60,19 @@ const ModbusDevice = z
       })
       .strict()
       .optional(),
+    /**
+     * The device's serial port as it leaves the factory, for the RTU decoy (`tripline gateway
+     * --rtu`), which can override each setting. Modbus over Serial Line v1.02 §2.5.1: 19200
+     * baud, even parity, one stop bit unless the device says otherwise.
+     */
+    rtu: z
+      .object({
+        baudRate: z.number().int().min(300).max(921600).default(19200),
+        parity: z.enum(['none', 'even', 'odd']).default('even'),
+        stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+      })
+      .strict()
+      .optional(),
     /** FC 43/14: conformity level byte and any extra (regular 0x07–0x7F, extended 0x80–0xFF) objects. */
     deviceIdentification: z
       .object({

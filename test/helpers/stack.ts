@@ -10,6 +10,7 @@ import { loadEnrollment } from '../../src/gateway/enrollment.js';
 import { loadProfile } from '../../src/profile/load.js';
 import type { StoredHit } from '../../src/console/store.js';
 import type { DecoyFile } from '../../src/decoys/opcua/file-node.js';
+import type { ModbusRtuOptions } from '../../src/decoys/modbus/rtu-server.js';
 
 export const API_TOKEN = 'test-token-0123456789';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -60,6 +61,8 @@ export interface StackOptions {
   notify?: { webhooks?: string[]; syslog?: string[]; specs?: string[] };
   /** Networks allowed to reach the dashboard and API. */
   allowCidrs?: string[];
+  /** The first decoy also answers Modbus RTU on this serial line. */
+  rtu?: ModbusRtuOptions;
   /** Further devices on the same gateway, on free ports. */
   extraDecoys?: { profile: string; opcua?: boolean }[];
 }
@@ -106,6 +109,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       outboxLimit: opts.outboxLimit,
       opcua: opts.opcua ? { port: opcuaPort, files: opcuaFiles } : undefined,
+      rtu: opts.rtu,
       extraDecoys: opts.extraDecoys?.map((d) => ({ profile: loadProfile(d.profile), modbusHost: '127.0.0.1', modbusPort: 0, opcua: d.opcua ? { port: 0 } : undefined })),
       dns: resolverPort === undefined ? undefined : { resolver: { host: '127.0.0.1', port: resolverPort }, retryMs: opts.dnsRetryMs ?? 60_000, timeoutMs: opts.dnsTimeoutMs ?? 1_000 },
       canarytoken: opts.canarytoken && { hostname: opts.canarytoken.hostname, resolver: { host: '127.0.0.1', port: opts.canarytoken.resolverPort } },

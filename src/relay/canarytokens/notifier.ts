@@ -26,7 +26,7 @@ export class CanarytokensNotifier {
 
   /** Called for every recorded hit; looks up the token for the first hit of an incident. */
   onHit(hit: Hit): void {
-    const key = `${hit.src.ip}|${hit.decoy}`;
+    const key = `${hit.src.serial ?? hit.src.ip}|${hit.decoy}`;
     const now = this.now();
     const previous = this.lastSeen.get(key);
     this.lastSeen.set(key, now);
@@ -56,5 +56,5 @@ export class CanarytokensNotifier {
 /** ~120 bytes of what a SOC needs first: where, which decoy, who, what. */
 export function describe(gatewayName: string, hit: Hit): string {
   const op = hit.functionCode === null ? 'malformed' : `FC${hit.functionCode}${hit.address !== null ? `@${hit.address}` : ''}${hit.values ? ' write' : ''}`;
-  return `${gatewayName} ${hit.decoy} from ${hit.src.ip} ${op} unit ${hit.unitId ?? '-'}`;
+  return `${gatewayName} ${hit.decoy} from ${hit.src.serial ?? hit.src.ip} ${op} unit ${hit.unitId ?? '-'}`;
 }

@@ -7,3 +7,7 @@ export * from './registers.js';
 export * from './identification.js';
 export * from './diagnostics.js';
 export { encodeException } from './validate.js';
+export * from './crc16.js';
+export * from './rtu-constants.js';
+export * from './rtu-length.js';
+export * from './rtu.js';
