@@ -34,6 +34,10 @@ describe('incident classification at the console', () => {
       expect(by('127.0.0.8').classification).toBe('red');
       expect(by('127.0.0.8').techniques.map((t) => t.id)).toEqual(['T0855', 'T1692.001', 'T0836']);
       expect(by('127.0.0.99').classification).toBe('whitelisted');
+      // Each hit carries the techniques it shows on its own.
+      const hits = (await (await stack.api('/api/v1/hits')).json()) as { hits: { src: { ip: string }; techniques: string[] }[] };
+      expect(hits.hits.find((h) => h.src.ip === '127.0.0.7')!.techniques).toEqual(['T0888']);
+      expect(hits.hits.find((h) => h.src.ip === '127.0.0.8')!.techniques).toEqual(['T0855', 'T1692.001', 'T0836']);
     } finally {
       await stack.stop();
     }

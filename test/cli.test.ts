@@ -38,8 +38,9 @@ describe('tripline demo with outside Modbus clients', () => {
     modbusPort = process.getuid?.() === 0 ? 502 : await freePort();
     dnsPort = await freePort();
     demo = startCli(['demo', '--http-port', String(httpPort), '--modbus-port', String(modbusPort), '--dns-port', String(dnsPort), '--opcua-port', String(await freePort()), '--data', data, '--api-token', TOKEN]);
-    await demo.waitForOutput(/Ctrl-C stops the demo/);
-  });
+    // Start-up is a second or two on a quiet machine; a loaded CI runner gets more room.
+    await demo.waitForOutput(/Ctrl-C stops the demo/, 30_000);
+  }, 40_000);
   afterAll(async () => demo?.kill());
 
   it('prints the exact mbpoll command, which makes a hit at the console within 2 s', async () => {

@@ -3,7 +3,8 @@
  * a technique, both ids are given (SIEM rules in the field use either). Pure. The table, with
  * reasons, is in docs/attack-for-ics.md.
  */
-import { BROWSE_KEYS, FILE_KEYS, WRITE_KEYS, type IncidentSummary } from './incident.js';
+import { BROWSE_KEYS, FILE_KEYS, WRITE_KEYS, emptySummary, foldHit, type IncidentSummary } from './incident.js';
+import type { Hit } from './hit.js';
 
 export interface Technique {
   id: string;
@@ -43,4 +44,11 @@ export function techniquesOf(summary: Pick<IncidentSummary, 'counts' | 'ranges' 
   // A login with a user name tries an account (a planted one, if it worked).
   if ((summary.users ?? []).length > 0) out.push(T.accounts);
   return out;
+}
+
+/** The techniques one hit shows on its own (an incident's may be more: a sweep is many reads). */
+export function techniquesOfHit(hit: Hit): Technique[] {
+  const summary = emptySummary(hit.at);
+  foldHit(summary, hit);
+  return techniquesOf(summary);
 }

@@ -10,6 +10,7 @@ import type { DestinationStatus } from '../notify/notifier.js';
 import { ActionError, type SocActions } from '../soc-actions.js';
 import { gatewayNames, gatewayView, incidentView } from '../views.js';
 import { actorOf } from './access.js';
+import { techniquesOfHit } from '../../core/attack.js';
 
 export const MAX_PAGE = 10_000;
 
@@ -54,7 +55,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const query = HitsQuery.safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: problems(query.error) });
     try {
-      return { hits: deps.store.listHits(query.data) };
+      return { hits: deps.store.listHits(query.data).map((hit) => ({ ...hit, techniques: techniquesOfHit(hit).map((t) => t.id) })) };
     } catch (err) {
       if (err instanceof UnknownHitError) return reply.code(404).send({ error: err.message });
       throw err;
