@@ -204,6 +204,35 @@ describe('command-line errors', () => {
     expect(runCli([...args.slice(0, 5), 'pump-8', ...args.slice(6), '--force']).status).toBe(0);
   });
 
+  it('rotates a gateway secret into a new owner-only enrollment file, and revokes, both in the audit log', () => {
+    const dir = tmp();
+    const first = join(dir, 'gw.json');
+    const rotated = join(dir, 'gw-rotated.json');
+    new ConsoleStore(databaseFile(dir)).close();
+    expect(runCli(['console', 'enroll', '--data', dir, '--name', 'pump-7', '--out', first, '--console-url', 'http://console.example.net:8470']).status).toBe(0);
+    expect(runCli(['console', 'rotate', '--data', dir, '--name', 'pump-7', '--out', rotated]).stderr).toMatch(/no console URL known.*--console-url/);
+    const r = runCli(['console', 'rotate', '--data', dir, '--name', 'pump-7', '--out', rotated, '--console-url', 'http://console.example.net:8470']);
+    expect(r.status, r.stderr).toBe(0);
+    const before = JSON.parse(readFileSync(first, 'utf8')) as { gatewayId: string; secret: string };
+    const after = JSON.parse(readFileSync(rotated, 'utf8')) as { gatewayId: string; secret: string; consoleUrl: string };
+    expect(after.gatewayId).toBe(before.gatewayId);
+    expect(after.secret).not.toBe(before.secret);
+    expect(statSync(rotated).mode & 0o777).toBe(0o600);
+    expect(runCli(['console', 'rotate', '--data', dir, '--name', 'pump-7', '--out', rotated]).stderr).toMatch(/exists.*--force/);
+    expect(runCli(['console', 'revoke', '--data', dir, '--name', 'nope']).stderr).toMatch(/no gateway named "nope"/);
+    expect(runCli(['console', 'revoke', '--data', dir, '--name', 'pump-7']).status).toBe(0);
+    expect(runCli(['console', 'revoke', '--data', dir, '--name', 'pump-7']).stderr).toMatch(/already revoked/);
+    const store = new ConsoleStore(databaseFile(dir));
+    try {
+      expect(store.gateway(before.gatewayId)!.secret).toBe(after.secret);
+      expect(store.gateway(before.gatewayId)!.revokedAt).not.toBeNull();
+      const actions = (store.db.prepare('SELECT actor, action FROM audit_log ORDER BY seq').all() as { actor: string; action: string }[]).map((a) => a.action);
+      expect(actions).toEqual(['gateway.rotate', 'gateway.revoke']);
+    } finally {
+      store.close();
+    }
+  });
+
   it.each([[[]], [['console']], [['console', 'enroll']], [['gateway']], [['demo']], [['hits']]])('prints help for %j', (args) => {
     const r = runCli([...args, '--help']);
     expect(r.status).toBe(0);

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startConsole } from '../console/console.js';
 import { enrollGateway } from '../console/enroll.js';
+import { revokeGatewayByName, rotateGatewayByName } from '../console/gateway-admin.js';
 import { createLogger } from '../log.js';
 import { isIPv4 } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
@@ -78,6 +79,29 @@ export function consoleCommand(): Command {
       if (!opts.force && existsSync(opts.out)) throw new UsageError(`${opts.out} exists (another gateway's enrollment?); choose another --out, or --force`);
       const enrollment = enrollGateway({ dataDir: opts.data, name: opts.name, out: opts.out, consoleUrl: opts.consoleUrl, dnsDomain: opts.domain });
       process.stdout.write(`enrolled ${enrollment.name} as ${enrollment.gatewayId}; enrollment file ${opts.out} (mode 0600, holds the gateway's secret)\n`);
+    });
+  cmd
+    .command('revoke')
+    .description("revoke a gateway (a stolen or retired box): everything it sends from now on is refused")
+    .requiredOption('--name <name>', 'the gateway, as enrolled')
+    .option('--data <dir>', "the console's data directory", defaultDataDir())
+    .action((opts) => {
+      revokeGatewayByName(opts.data, opts.name);
+      process.stdout.write(`revoked ${opts.name}: its messages are refused from now on (within 5 s on a running console)\n`);
+    });
+
+  cmd
+    .command('rotate')
+    .description("give a gateway a new secret and write its new enrollment file; the old secret stops working at once")
+    .requiredOption('--name <name>', 'the gateway, as enrolled')
+    .requiredOption('--out <file>', 'where to write the new enrollment file (mode 0600)')
+    .option('--force', 'overwrite an existing file at --out')
+    .option('--data <dir>', "the console's data directory", defaultDataDir())
+    .option('--console-url <url>', "URL the gateway reaches the console at (default: the running console's)", parseUrl)
+    .action((opts) => {
+      if (!opts.force && existsSync(opts.out)) throw new UsageError(`${opts.out} exists; choose another --out, or --force`);
+      rotateGatewayByName(opts.data, opts.name, opts.out, opts.consoleUrl);
+      process.stdout.write(`rotated ${opts.name}'s secret; new enrollment file ${opts.out}: install it on the gateway and restart it\n`);
     });
   return cmd;
 }
