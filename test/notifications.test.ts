@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { startStack } from './helpers/stack.js';
+import { API_TOKEN, startStack } from './helpers/stack.js';
 import { freePort, waitFor } from './helpers/net.js';
 import { parseCef } from './helpers/cef.js';
 import { formatCef } from '../src/console/notify/cef.js';
@@ -103,4 +103,45 @@ describe('syslog CEF', () => {
       server.close();
     }
   }, 30_000);
+});
+
+describe('the scanner whitelist', () => {
+  it('records a whitelisted scan but notifies no one; a CIDR added in the API takes effect at once', async () => {
+    const received: IncidentEvent[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as IncidentEvent);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as net.AddressInfo).port;
+    const stack = await startStack({ whitelist: ['127.0.0.60/31'], notify: { webhooks: [`http://127.0.0.1:${port}/hook`] } });
+    try {
+      const added = await fetch(`${stack.console.url}/api/v1/whitelist`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cidr: '127.0.0.70/32', note: 'Nessus' }),
+      });
+      expect(added.status).toBe(200);
+      // The plant's scanners write (the worst they could do), then an intruder does the same.
+      await write(stack.gateway.modbusPort, '127.0.0.61', 1);
+      await write(stack.gateway.modbusPort, '127.0.0.70', 2);
+      await write(stack.gateway.modbusPort, '127.0.0.80', 3);
+      await waitFor(() => (received.length >= 1 ? true : undefined), 10_000, 'the intruder notified');
+      const incidents = (await (await stack.api('/api/v1/incidents')).json()) as { incidents: { src: { ip: string }; classification: string }[] };
+      expect(incidents.incidents.map((i) => [i.src.ip, i.classification]).sort()).toEqual([
+        ['127.0.0.61', 'whitelisted'],
+        ['127.0.0.70', 'whitelisted'],
+        ['127.0.0.80', 'red'],
+      ]);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(received.map((e) => e.incident.src)).toEqual(['127.0.0.80']);
+    } finally {
+      receiver.close();
+      await stack.stop();
+    }
+  }, 60_000);
 });
