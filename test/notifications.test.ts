@@ -2,6 +2,7 @@
  * Notifications never drop an alert: a webhook that is down for 30 s gets every incident once it
  * is back, in order, once each; syslog CEF lines parse, whatever an attacker put in the fields.
  */
+import { writeFrom } from './helpers/modbus.js';
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
@@ -11,15 +12,6 @@ import { parseCef } from './helpers/cef.js';
 import { formatCef } from '../src/console/notify/cef.js';
 import type { IncidentEvent } from '../src/console/notify/event.js';
 
-function write(port: number, localAddress: string, register: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const frame = Buffer.from([0, 1, 0, 0, 0, 6, 1, 6, 0, register, 0, 42]);
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(frame));
-    socket.once('data', () => (socket.destroy(), resolve()));
-    socket.once('error', reject);
-  });
-}
-
 describe('webhook notifications', () => {
   it('deliver every incident once after the receiver was down for 30 s', async () => {
     const port = await freePort();
@@ -28,7 +20,7 @@ describe('webhook notifications', () => {
     let receiver: http.Server | undefined;
     try {
       // Five incidents (five sources writing) while nothing listens on the webhook's port.
-      for (let s = 0; s < 5; s++) await write(stack.gateway.modbusPort, `127.0.0.${20 + s}`, s);
+      for (let s = 0; s < 5; s++) await writeFrom(stack.gateway.modbusPort, `127.0.0.${20 + s}`, s);
       await waitFor(() => (stack.console.notifier.snapshot()[0]!.pending >= 5 ? true : undefined), 10_000, 'five queued notifications');
       expect(stack.console.notifier.snapshot()[0]!.failingSince).not.toBeNull();
       await new Promise((r) => setTimeout(r, 30_000));
@@ -93,7 +85,7 @@ describe('syslog CEF', () => {
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     const stack = await startStack({ notify: { syslog: [`tcp://127.0.0.1:${port}`] } });
     try {
-      await write(stack.gateway.modbusPort, '127.0.0.31', 1);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.31', 1);
       await waitFor(() => (frames.length >= 1 ? true : undefined), 10_000, 'a syslog frame');
       const cef = parseCef(frames[0]!);
       expect(cef.extension).toMatchObject({ src: '127.0.0.31', cs2: 'red' });
@@ -127,9 +119,9 @@ describe('the scanner whitelist', () => {
       });
       expect(added.status).toBe(200);
       // The plant's scanners write (the worst they could do), then an intruder does the same.
-      await write(stack.gateway.modbusPort, '127.0.0.61', 1);
-      await write(stack.gateway.modbusPort, '127.0.0.70', 2);
-      await write(stack.gateway.modbusPort, '127.0.0.80', 3);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.61', 1);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.70', 2);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.80', 3);
       await waitFor(() => (received.length >= 1 ? true : undefined), 10_000, 'the intruder notified');
       const incidents = (await (await stack.api('/api/v1/incidents')).json()) as { incidents: { src: { ip: string }; classification: string }[] };
       expect(incidents.incidents.map((i) => [i.src.ip, i.classification]).sort()).toEqual([

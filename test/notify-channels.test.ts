@@ -4,6 +4,7 @@
  * the operator, silent and recovered gateways, syslog over TLS (RFC 5425) against a collector with
  * a throwaway certificate, and email to a real SMTP server. No secret from a URL is ever shown.
  */
+import { writeFrom } from './helpers/modbus.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -17,16 +18,6 @@ import { httpReceiver, type Receiver } from './helpers/http-receiver.js';
 import { selfSignedCertificate } from './helpers/tls-cert.js';
 import { parseCef } from './helpers/cef.js';
 import type { IncidentEvent } from '../src/console/notify/event.js';
-
-/** A Modbus write (FC 6) from a chosen loopback source: a red, critical intrusion. */
-function write(port: number, localAddress: string, register: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const frame = Buffer.from([0, 1, 0, 0, 0, 6, 1, 6, 0, register, 0, 42]);
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(frame));
-    socket.once('data', () => (socket.destroy(), resolve()));
-    socket.once('error', reject);
-  });
-}
 
 describe('chat webhooks and filters', () => {
   let receiver: Receiver;
@@ -47,7 +38,7 @@ describe('chat webhooks and filters', () => {
     ];
     const stack = await startStack({ notify: { specs } });
     try {
-      await write(stack.gateway.modbusPort, '127.0.0.41', 3);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.41', 3);
       const gone = () => stack.console.notifier.snapshot().find((s) => s.name.startsWith('discord:') && s.lastError !== null);
       await waitFor(() => ['/services/T1/B1/SLACKSECRET', '/workflows/w1/invoke?sig=TEAMSSECRET', '/api/webhooks/1/DISCORDSECRET', '/red-only'].every((p) => receiver.on(p).length > 0) && gone(), 15_000, 'every destination tried');
 
@@ -127,8 +118,8 @@ describe('syslog over TLS (RFC 5425)', () => {
     const port = (server.address() as net.AddressInfo).port;
     const stack = await startStack({ notify: { specs: [`syslog+tls://127.0.0.1:${port}?ca=${caFile}`], syslog: [`tls://127.0.0.1:${port}`] } });
     try {
-      await write(stack.gateway.modbusPort, '127.0.0.42', 2);
-      await write(stack.gateway.modbusPort, '127.0.0.43', 4);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.42', 2);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.43', 4);
       await waitFor(() => frames.length >= 2 || undefined, 15_000, 'two TLS syslog frames');
       const sources = frames.map((f) => parseCef(f).extension.src).sort();
       expect(sources).toEqual(['127.0.0.42', '127.0.0.43']);
@@ -167,7 +158,7 @@ describe('email over SMTP', () => {
     const port = (server.server.address() as net.AddressInfo).port;
     const stack = await startStack({ notify: { specs: [`smtp://soc:s%3Acret%401@127.0.0.1:${port}?from=tripline@plant.example&to=soc@plant.example,oncall@plant.example`] } });
     try {
-      await write(stack.gateway.modbusPort, '127.0.0.44', 5);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.44', 5);
       const message = await waitFor(() => messages[0], 15_000, 'an email');
       expect(message).toMatchObject({ from: 'tripline@plant.example', to: ['soc@plant.example', 'oncall@plant.example'], user: 'soc' });
       const [head, body] = [message.raw.slice(0, message.raw.indexOf('\r\n\r\n')), message.raw.slice(message.raw.indexOf('\r\n\r\n') + 4)];

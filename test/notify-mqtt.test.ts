@@ -4,6 +4,7 @@
  * silent, revoked), and
  * incidents raised while the broker is down stay queued until it is back, then arrive once each.
  */
+import { writeFrom } from './helpers/modbus.js';
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -11,15 +12,6 @@ import { startStack } from './helpers/stack.js';
 import { waitFor } from './helpers/net.js';
 import { hasMosquitto, startMosquitto } from './helpers/mosquitto.js';
 import type { IncidentEvent } from '../src/console/notify/event.js';
-
-function write(port: number, localAddress: string, register: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const frame = Buffer.from([0, 1, 0, 0, 0, 6, 1, 6, 0, register, 0, 42]);
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(frame));
-    socket.once('data', () => (socket.destroy(), resolve()));
-    socket.once('error', reject);
-  });
-}
 
 interface Message {
   topic: string;
@@ -47,7 +39,7 @@ describe.runIf(hasMosquitto())('MQTT notifications', () => {
       const gatewayName = stack.console.store.listGateways()[0]!.name;
       const incidents = () => soc.messages.map((m) => ({ topic: m.topic, event: m.body as unknown as IncidentEvent }));
 
-      await write(stack.gateway.modbusPort, '127.0.0.51', 1);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.51', 1);
       const first = await waitFor(() => incidents().find((m) => m.event.incident.src === '127.0.0.51'), 10_000, 'an incident over MQTT');
       expect(first.topic).toBe(`tripline/plant-a/${gatewayName}/incidents`);
       expect(first.event).toMatchObject({ type: 'incident.opened', incident: { classification: 'red', severity: 'critical' } });
@@ -73,8 +65,8 @@ describe.runIf(hasMosquitto())('MQTT notifications', () => {
 
       // Broker down: incidents wait in the console's queue (no PUBACK, no removal), then arrive once.
       await broker.stop();
-      await write(stack.gateway.modbusPort, '127.0.0.52', 2);
-      await write(stack.gateway.modbusPort, '127.0.0.53', 3);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.52', 2);
+      await writeFrom(stack.gateway.modbusPort, '127.0.0.53', 3);
       await waitFor(() => (stack.console.notifier.snapshot()[0]!.pending >= 2 ? true : undefined), 10_000, 'two queued notifications');
       const down = stack.console.notifier.snapshot()[0]!;
       expect(down.failingSince).not.toBeNull();

@@ -74,3 +74,14 @@ export async function modbusPdu(port: number, unitId: number, pdu: Buffer): Prom
     socket.on('error', () => done(null));
   });
 }
+
+/** A Modbus write (FC 6, value 42) from a chosen loopback source: a red, critical intrusion. */
+export async function writeFrom(port: number, localAddress: string, register: number): Promise<void> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const frame = Buffer.from([0, 1, 0, 0, 0, 6, 1, 6, 0, register, 0, 42]);
+    const socket = connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(frame));
+    socket.once('data', () => (socket.destroy(), resolve()));
+    socket.once('error', reject);
+  });
+}
