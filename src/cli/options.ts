@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { ProfileError } from '../profile/load.js';
 import { EnrollmentError } from '../gateway/enrollment.js';
 import { EnrollError } from '../console/enroll.js';
+import { DataDirInUseError } from '../db/dir-lock.js';
 import { SchemaTooNewError } from '../db/open.js';
 import { isIP } from 'node:net';
 import { parseResolver, type ResolverAddress } from '../relay/dns/resolver-client.js';
@@ -70,7 +71,7 @@ export class UsageError extends Error {}
 /** Errors a user can fix print as one line; anything else is a bug and keeps its stack. */
 export function reportFatal(err: unknown): never {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-  if (err instanceof ProfileError || err instanceof EnrollmentError || err instanceof EnrollError || err instanceof SchemaTooNewError || err instanceof UsageError) {
+  if (err instanceof ProfileError || err instanceof EnrollmentError || err instanceof EnrollError || err instanceof SchemaTooNewError || err instanceof UsageError || err instanceof DataDirInUseError) {
     process.stderr.write(`tripline: ${e.message}\n`);
     process.exit(2);
   }

@@ -86,7 +86,7 @@ export function stubCommand(): Command {
         return;
       }
       const i = verdict.image;
-      process.stdout.write(terminalSafe(`${file}: valid PFWI image, ${i.productCode} ${i.version} (${i.hardware}), built ${new Date(i.buildTime * 1000).toISOString()}, payload ${i.payload.length} bytes, CRCs match\n`));
+      process.stdout.write(terminalSafe(`${file}: valid PFWI image, ${i.productCode} ${i.version} (${i.hardware}), built ${new Date(i.buildTime * 1000).toISOString()}, payload ${i.payload.length} bytes, CRCs match`) + '\n');
     });
   return cmd;
 }

@@ -1,6 +1,7 @@
 /** Assembles a console: data dir → store → HTTP app → listening. */
 import type { Logger } from 'pino';
 import { ConsoleStore } from './store.js';
+import { lockDataDir } from '../db/dir-lock.js';
 import { ConsoleMetrics } from './metrics.js';
 import { GatewayWatch } from './heartbeats.js';
 import { IncidentTracker } from './incidents.js';
@@ -88,7 +89,14 @@ export interface RunningConsole {
 
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   ensureDataDir(options.dataDir);
-  const store = new ConsoleStore(databaseFile(options.dataDir));
+  const lock = lockDataDir(options.dataDir, 'console');
+  let store: ConsoleStore;
+  try {
+    store = new ConsoleStore(databaseFile(options.dataDir));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const metrics = new ConsoleMetrics();
   // The token in force is always the one in the data dir, so `tripline hits --data` finds it.
   const { token: apiToken, file: apiTokenFile } = options.apiToken ? storeApiToken(options.dataDir, options.apiToken) : loadOrCreateApiToken(options.dataDir);
@@ -173,6 +181,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     await app.close();
     for (const d of destinations) d.close?.();
     store.close();
+    lock.release();
     throw err;
   }
   const address = app.server.address();
@@ -204,6 +213,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       lookups.drain();
       await app.close();
       store.close();
+      lock.release();
     },
   };
 }
