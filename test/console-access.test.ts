@@ -18,6 +18,7 @@ import { waitFor } from './helpers/net.js';
 import { startConsole } from '../src/console/console.js';
 import { loadEnrollment } from '../src/gateway/enrollment.js';
 import { writeAtomic } from '../src/console/settings.js';
+import { decodeSecret, Header, HEARTBEAT_PATH, signBatch } from '../src/relay/wire.js';
 
 const READ = Buffer.from('03 0000 0002'.replace(/ /g, ''), 'hex');
 const WRITE = Buffer.from('06 0000 00C8'.replace(/ /g, ''), 'hex');
@@ -162,6 +163,54 @@ describe('console access control', () => {
       expect(audit.audit.map((a) => a.action)).toEqual(expect.arrayContaining(['gateway.rotate', 'gateway.revoke']));
     } finally {
       await stack.stop();
+    }
+  }, 60_000);
+
+  it('acknowledges a repeated heartbeat without recording it, and refuses an older one replayed', async () => {
+    const stack = await startStack({ heartbeatIntervalSeconds: 3600 });
+    try {
+      const enrollment = loadEnrollment(stack.enrollmentFile);
+      const secret = decodeSecret(enrollment.secret);
+      const gatewayTime = new Date().toISOString();
+      const send = (time: string) => {
+        const body = JSON.stringify({ heartbeat: { gatewayTime: time, intervalSeconds: 60, outboxDepth: 0, oldestPendingAt: null, channels: {}, folded: 0, folds: [], version: 'test' } });
+        const timestamp = String(Date.now());
+        return fetch(`${stack.console.url}${HEARTBEAT_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [Header.gateway]: enrollment.gatewayId, [Header.timestamp]: timestamp, [Header.signature]: signBatch(secret, enrollment.gatewayId, timestamp, Buffer.from(body)) },
+          body,
+        });
+      };
+      expect((await send(gatewayTime)).status).toBe(200);
+      const recordedAt = stack.console.store.gateway(enrollment.gatewayId)!.heartbeatAt;
+      await new Promise((r) => setTimeout(r, 20));
+      // The same heartbeat again (a retry, or a capture replayed): acknowledged, changes nothing.
+      expect((await send(gatewayTime)).status).toBe(200);
+      expect(stack.console.store.gateway(enrollment.gatewayId)!.heartbeatAt).toBe(recordedAt);
+      // An older one: refused and counted.
+      expect((await send(new Date(Date.parse(gatewayTime) - 60_000).toISOString())).status).toBe(409);
+      expect(metric(await stack.metrics(), 'tripline_rejected_total{reason="stale_heartbeat"}')).toBe(1);
+      expect((await send(new Date(Date.parse(gatewayTime) + 1_000).toISOString())).status).toBe(200);
+      expect(stack.console.store.gateway(enrollment.gatewayId)!.heartbeatAt).not.toBe(recordedAt);
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
+
+  it('ends every session when the admin password is changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-password-'));
+    const start = (adminPassword: string) => startConsole({ dataDir: dir, httpHost: '127.0.0.1', httpPort: 0, apiToken: API_TOKEN, adminPassword, log: silentLog });
+    let console_ = await start(ADMIN_PASSWORD);
+    const session = await login(console_.url);
+    await console_.stop();
+    console_ = await start('a new and longer password');
+    try {
+      const stale = await fetch(`${console_.url}/api/v1/audit`, { headers: { cookie: session.cookie } });
+      expect(stale.status).toBe(401);
+      expect((await postLogin(console_.url, ADMIN_PASSWORD)).status).toBe(401);
+      expect((await postLogin(console_.url, 'a new and longer password')).status).toBe(303);
+    } finally {
+      await console_.stop();
     }
   }, 60_000);
 

@@ -185,5 +185,14 @@ describe('canary tokens', () => {
     const list = cli('token', 'list', '--json').split('\n').map((l) => JSON.parse(l) as { id: string; status: string });
     expect(list.find((t) => t.id === disabled)?.status).toBe('disabled');
     expect(list.find((t) => t.id === tokenOf(oldHost))?.status).toBe('grace');
+    // Ids are case-insensitive everywhere, and every change to a canary is in the audit log.
+    const upper = tokenOf(cli('token', 'new', 'dns', '--memo', 'deleted by upper-case id'));
+    expect((await fetch(`${console_.url}/api/v1/tokens/${upper.toUpperCase()}`, { method: 'DELETE', headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(204);
+    expect(cli('token', 'list', '--json').includes(upper)).toBe(false);
+    const audit = ((await (await api('/api/v1/audit?limit=50')).json()) as { audit: { actor: string; action: string; target: string }[] }).audit;
+    const seen = (action: string, token: string) => audit.find((a) => a.action === action && a.target === `canary-token:${token}`)?.actor;
+    expect(seen('canary-token.disable', disabled)).toMatch(/^cli:/);
+    expect(seen('canary-token.rotate', tokenOf(oldHost))).toBe('token:default');
+    expect(seen('canary-token.delete', upper)).toBe('token:default');
   });
 });

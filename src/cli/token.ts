@@ -47,9 +47,10 @@ export function tokenCommand(): Command {
     const script = kind === 'bat' || kind === 'sh';
     if (script && !opts.out) throw new UsageError(`token new ${kind} needs --out FILE (e.g. ${kind === 'bat' ? 'db_maintenance.bat' : 'backup_check.sh'})`);
     if (opts.out && !opts.force && existsSync(opts.out)) throw new UsageError(`${opts.out} exists; choose another --out, or --force`);
-    withTokens(opts, ({ tokens, settings }) => {
+    withTokens(opts, ({ tokens, settings, audit }) => {
       if (kind !== 'url' && !settings.zone) throw new UsageError('no canary zone known: start the console with --domain ZONE, or pass --domain');
       const record = tokens.create(kind === 'url' ? 'url' : 'dns', opts.memo, script ? kind : null);
+      audit('canary-token.create', record.id, opts.memo);
       const view = viewToken(record, settings);
       if (script) {
         writeFileSync(opts.out, kind === 'bat' ? batchFile(view.hostname!) : shellScript(view.hostname!));
@@ -84,13 +85,19 @@ export function tokenCommand(): Command {
 
   for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
     data(cmd.command(name).description(disabled ? 'stop notifying for a token (its hits are still recorded)' : 'notify for a token again').argument('<token>')).action((id: string, opts) => {
-      withTokens(opts, ({ tokens, settings }) => process.stdout.write(`${formatToken(viewToken(tokens.setDisabled(id, disabled), settings))}\n`));
+      withTokens(opts, ({ tokens, settings, audit }) => {
+        const token = tokens.setDisabled(id, disabled);
+        audit(disabled ? 'canary-token.disable' : 'canary-token.enable', token.id, token.memo);
+        process.stdout.write(`${formatToken(viewToken(token, settings))}\n`);
+      });
     });
   }
 
   data(cmd.command('delete').description('forget a token (its recorded hits stay)').argument('<token>')).action((id: string, opts) => {
-    withTokens(opts, ({ tokens }) => {
+    withTokens(opts, ({ tokens, audit }) => {
+      const memo = tokens.get(id)?.memo;
       tokens.delete(id);
+      audit('canary-token.delete', id.toLowerCase(), memo);
       process.stdout.write(`deleted token ${id}\n`);
     });
   });
@@ -102,8 +109,9 @@ export function tokenCommand(): Command {
       .argument('<token>')
       .option('--grace-days <days>', 'how long the old token keeps alerting', parseGraceDays, DEFAULT_GRACE_DAYS),
   ).action((id: string, opts) => {
-    withTokens(opts, ({ tokens, settings }) => {
+    withTokens(opts, ({ tokens, settings, audit }) => {
       const { old, replacement } = tokens.rotate(id, opts.graceDays);
+      audit('canary-token.rotate', old.id, `to ${replacement.id}, old name alerts until ${old.graceUntil}`);
       const view = viewToken(replacement, settings);
       process.stdout.write(`${view.hostname ?? view.url ?? replacement.id}\n`);
       process.stderr.write(`token ${old.id} replaced by ${replacement.id}; the old one alerts until ${old.graceUntil}\n`);

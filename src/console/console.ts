@@ -109,7 +109,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3, onEvent });
   const whitelist = new WhitelistStore(store.db, options.whitelist ?? []);
   const incidents = new IncidentTracker(store, undefined, whitelist, onEvent);
-  const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) }));
+  const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) }), undefined, (channel) => metrics.tokenHitsLimited.inc({ channel }));
   const lookups = new DnsTokenLookups((l) => {
     try {
       tokens.record(l.token, { at: l.at, channel: 'dns', src: { ip: l.src }, dns: { name: l.name, queryType: l.queryType, queryTypes: l.queryTypes, queries: l.queries, ...(l.data !== undefined ? { data: l.data } : {}) } });
@@ -122,6 +122,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const admin = new AdminAccount(store.db);
   const audit = new AuditLog(store.db);
   const passwordOutcome = await admin.ensure(options.dataDir, options.adminPassword);
+  // A new password ends every session: whoever was logged in with the old one is out.
+  if (passwordOutcome === 'set') new SessionStore(store.db).destroyAll();
   if (passwordOutcome === 'set') audit.record({ actor: 'console', action: 'password.set', target: `user:${ADMIN_USER}`, detail: 'from --admin-password-file or TRIPLINE_ADMIN_PASSWORD' });
   const generatedPasswordFile = typeof passwordOutcome === 'object' ? passwordOutcome.generatedFile : null;
   if (generatedPasswordFile) audit.record({ actor: 'console', action: 'password.set', target: `user:${ADMIN_USER}`, detail: `generated; in ${generatedPasswordFile}` });
@@ -150,13 +152,14 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     destinations: () => notifier.snapshot(),
     allowed: allowCidrs.length ? new Whitelist(allowCidrs) : null,
     allowCidrs,
-    tls: options.tls !== undefined,
+    // Behind a TLS proxy (an https console URL) cookies must be Secure too.
+    tls: options.tls !== undefined || (options.consoleUrl?.startsWith('https://') ?? false),
     ...(options.tls ? { tlsOptions: options.tls } : {}),
     onDenied: (reason) => metrics.denied.inc({ reason }),
     tokens,
     realIpHeader: options.realIpHeader,
     tokenSettings: () => ({ zone: zones[0] ?? null, publicUrl: options.publicUrl ?? url }),
-    loginHint: () => (admin.hasInitialPasswordFile(options.dataDir) ? `First start: the generated admin password is in ${options.dataDir}/admin-password.` : undefined),
+    loginHint: () => (admin.hasInitialPasswordFile(options.dataDir) ? "First start: the generated admin password is in the console's data directory, file admin-password." : undefined),
   });
   let dns: DnsServer | null = null;
   try {

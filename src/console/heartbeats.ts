@@ -10,7 +10,13 @@ import type { Heartbeat } from '../core/heartbeat.js';
 import type { ConsoleStore } from './store.js';
 import { gatewayEvent, type IncidentEvent } from './notify/event.js';
 
-export type RecordHeartbeat = (gatewayId: string, heartbeat: Heartbeat, via: string) => void;
+/**
+ * `duplicate`: the heartbeat already recorded (a retry after a lost acknowledgement): acknowledged,
+ * not recorded again. `stale`: older than the one recorded: refused, as a captured heartbeat
+ * replayed to keep a dead gateway looking alive would be.
+ */
+export type HeartbeatOutcome = 'recorded' | 'duplicate' | 'stale';
+export type RecordHeartbeat = (gatewayId: string, heartbeat: Heartbeat, via: string) => HeartbeatOutcome;
 
 export interface WatchOptions {
   /** Announced intervals a gateway may miss before it counts as silent. */
@@ -28,15 +34,25 @@ export class GatewayWatch {
 
   readonly recordHeartbeat: RecordHeartbeat = (gatewayId, heartbeat, via) => {
     const at = new Date(this.now()).toISOString();
-    this.store.transaction(() => {
+    return this.store.transaction((): HeartbeatOutcome => {
+      // Heartbeats carry the gateway's clock, signed: each must be newer than the last one
+      // recorded. A gateway whose clock steps back is silent until it catches up (doctor shows it).
+      const previous = this.store.gateway(gatewayId)?.heartbeat?.gatewayTime;
+      const sent = Date.parse(heartbeat.gatewayTime);
+      if (previous !== undefined) {
+        const last = Date.parse(previous);
+        if (sent === last) return 'duplicate';
+        if (!(sent > last)) return 'stale';
+      }
       this.store.recordHeartbeat(gatewayId, heartbeat, via, at);
       const gateway = this.store.gateway(gatewayId);
-      if (!gateway?.silentSince) return;
+      if (!gateway?.silentSince) return 'recorded';
       this.store.setSilent(gatewayId, null);
       const incident = this.store.openIncidentFor('gateway-silent', gatewayId, null);
       if (incident) this.store.clearIncident(incident.id, at);
       this.options.onEvent?.(gatewayEvent(randomUUID(), 'gateway.recovered', gateway, incident?.id ?? 0, gateway.silentSince, at));
       this.log.info({ gateway: gateway.name, silentSince: gateway.silentSince }, 'gateway heard again');
+      return 'recorded';
     });
   };
 

@@ -2,7 +2,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DestinationStatus } from './notify/notifier.js';
 
-export const REJECT_REASONS = ['missing_credentials', 'unknown_gateway', 'revoked_gateway', 'bad_signature', 'malformed_batch', 'invalid_hit', 'invalid_report', 'forged_name', 'replayed_name'] as const;
+export const REJECT_REASONS = ['missing_credentials', 'unknown_gateway', 'revoked_gateway', 'bad_signature', 'malformed_batch', 'invalid_hit', 'invalid_report', 'forged_name', 'replayed_name', 'stale_heartbeat'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export class ConsoleMetrics {
@@ -14,6 +14,7 @@ export class ConsoleMetrics {
   readonly rejected = new Counter({ name: 'tripline_rejected_total', help: 'Rejected ingest requests (or hits), by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
   readonly denied = new Counter({ name: 'tripline_http_denied_total', help: 'Dashboard and API requests refused, by reason (network, credentials, csrf)', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly tokenHitsLimited = new Counter({ name: 'tripline_token_hits_limited_total', help: 'Canary token hits counted but not stored: over the per-source or overall storage budget', labelNames: ['channel'] as const, registers: [this.registry] });
   readonly tokenHits = new Counter({ name: 'tripline_token_hits_total', help: 'Canary token hits stored, by channel and whether they alerted', labelNames: ['channel', 'alerted'] as const, registers: [this.registry] });
   readonly incidents = new Counter({ name: 'tripline_incidents_total', help: 'Incidents opened or escalated, by event type and classification', labelNames: ['type', 'classification'] as const, registers: [this.registry] });
   private notificationSource: (() => DestinationStatus[]) | null = null;

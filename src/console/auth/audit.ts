@@ -27,7 +27,12 @@ export type AuditAction =
   | 'whitelist.add'
   | 'whitelist.remove'
   | 'api-token.create'
-  | 'api-token.revoke';
+  | 'api-token.revoke'
+  | 'canary-token.create'
+  | 'canary-token.disable'
+  | 'canary-token.enable'
+  | 'canary-token.rotate'
+  | 'canary-token.delete';
 
 export class AuditLog {
   private readonly insert;

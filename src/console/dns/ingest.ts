@@ -64,7 +64,7 @@ export class DnsIngest {
     if (Array.isArray(value) && value.length > MAX_BATCH_HITS) return this.reject('malformed_batch');
     const heartbeat = HeartbeatEnvelope.safeParse(value);
     if (heartbeat.success) {
-      this.deps.recordHeartbeat(gatewayId, heartbeat.data.heartbeat, 'dns');
+      if (this.deps.recordHeartbeat(gatewayId, heartbeat.data.heartbeat, 'dns') === 'stale') return this.reject('stale_heartbeat');
       this.completed.add(messageKey);
       return ackAddress(gateway.keys, chunk.nonce, 'stored');
     }
@@ -112,7 +112,7 @@ export class DnsIngest {
     this.reject(this.gatewayKeys(gatewayIdFromLabel(gwLabel)) ? 'forged_name' : 'unknown_gateway');
   }
 
-  private reject(reason: 'unknown_gateway' | 'revoked_gateway' | 'forged_name' | 'malformed_batch'): undefined {
+  private reject(reason: 'unknown_gateway' | 'revoked_gateway' | 'forged_name' | 'malformed_batch' | 'stale_heartbeat'): undefined {
     this.deps.metrics.rejected.inc({ reason });
     return undefined;
   }

@@ -51,6 +51,11 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     const gatewayId = header(req, Header.gateway)!;
     const signature = header(req, Header.signature)!;
     const gateway = deps.store.gateway(gatewayId);
+    // Checked again now the body is in: a revocation while it was uploading takes effect too.
+    if (gateway?.revokedAt) {
+      void reject(req, reply, 403, 'revoked_gateway', 'gateway revoked');
+      return undefined;
+    }
     if (!gateway || !Buffer.isBuffer(req.body)) {
       void reject(req, reply, 400, 'malformed_batch', 'JSON body required');
       return undefined;
@@ -98,7 +103,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     if (!ok) return reply;
     const envelope = HeartbeatEnvelope.safeParse(ok.json);
     if (!envelope.success) return reject(req, reply, 400, 'malformed_batch', 'body is not {"heartbeat":{...}}');
-    deps.recordHeartbeat(ok.gatewayId, envelope.data.heartbeat, 'http');
+    if (deps.recordHeartbeat(ok.gatewayId, envelope.data.heartbeat, 'http') === 'stale') {
+      return reject(req, reply, 409, 'stale_heartbeat', 'heartbeat older than the last one recorded (replayed, or the gateway clock stepped back)');
+    }
     return signed(reply, ok.secret, ok.signature, { ok: true });
   });
 }

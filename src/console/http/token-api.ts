@@ -1,15 +1,19 @@
 /** Token management for the SOC's tools: list, create, disable, enable, rotate, delete, hits. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MAX_PAGE } from './api.js';
 import type { TokenAlerts } from '../tokens/token-alerts.js';
 import { TokenError, MAX_MEMO_CHARS } from '../tokens/token-store.js';
 import { viewToken, type TokenSettings } from '../tokens/view.js';
 import { isTokenLabel } from '../tokens/names.js';
+import type { AuditAction, AuditLog } from '../auth/audit.js';
+import { actorOf } from './access.js';
 
 export interface TokenApiDeps {
   tokens?: TokenAlerts;
   tokenSettings?: () => TokenSettings;
+  /** Every change to a canary is audited: a leaked API token must not silence one unseen. */
+  audit?: AuditLog;
 }
 
 export const DEFAULT_GRACE_DAYS = 7;
@@ -31,13 +35,18 @@ export async function tokenApiRoutes(app: FastifyInstance, deps: TokenApiDeps): 
     throw err;
   };
 
+  const audited = (req: FastifyRequest, action: AuditAction, id: string, detail?: string) =>
+    deps.audit?.record({ actor: actorOf(req), action, target: `canary-token:${id}`, detail: detail ?? null, srcIp: req.ip });
+
   app.get('/api/v1/tokens', async () => ({ tokens: tokens.tokens.list().map((t) => viewToken(t, settings())) }));
 
   app.post('/api/v1/tokens', async (req, reply) => {
     const body = Create.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: issues(body.error) });
     try {
-      return reply.code(201).send(viewToken(tokens.tokens.create(body.data.kind, body.data.memo), settings()));
+      const created = tokens.tokens.create(body.data.kind, body.data.memo);
+      audited(req, 'canary-token.create', created.id, body.data.memo);
+      return reply.code(201).send(viewToken(created, settings()));
     } catch (err) {
       if (err instanceof TokenError) return reply.code(400).send({ error: err.message });
       throw err;
@@ -54,7 +63,9 @@ export async function tokenApiRoutes(app: FastifyInstance, deps: TokenApiDeps): 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post<ById>(`/api/v1/tokens/:id/${action}`, async (req, reply) => {
       try {
-        return viewToken(tokens.tokens.setDisabled(req.params.id, disabled), settings());
+        const token = tokens.tokens.setDisabled(req.params.id, disabled);
+        audited(req, disabled ? 'canary-token.disable' : 'canary-token.enable', token.id, token.memo);
+        return viewToken(token, settings());
       } catch (err) {
         return failed(reply, err);
       }
@@ -66,6 +77,7 @@ export async function tokenApiRoutes(app: FastifyInstance, deps: TokenApiDeps): 
     if (!body.success) return reply.code(400).send({ error: issues(body.error) });
     try {
       const { old, replacement } = tokens.tokens.rotate(req.params.id, body.data.graceDays);
+      audited(req, 'canary-token.rotate', old.id, `to ${replacement.id}, old name alerts ${body.data.graceDays} more day(s)`);
       return { old: viewToken(old, settings()), token: viewToken(replacement, settings()) };
     } catch (err) {
       if (err instanceof TokenError && /rotated already/.test(err.message)) return reply.code(409).send({ error: err.message });
@@ -75,7 +87,9 @@ export async function tokenApiRoutes(app: FastifyInstance, deps: TokenApiDeps): 
 
   app.delete<ById>('/api/v1/tokens/:id', async (req, reply) => {
     try {
+      const token = tokens.tokens.get(req.params.id);
       tokens.tokens.delete(req.params.id);
+      audited(req, 'canary-token.delete', token?.id ?? req.params.id, token?.memo);
       return reply.code(204).send();
     } catch (err) {
       return failed(reply, err);

@@ -26,6 +26,15 @@ describe('token lookups', () => {
     expect(reported[0]).toMatchObject({ token, name: `${data}.g42.${token}.${zone}`.toLowerCase(), data: 'hello', queries: 4, queryTypes: ['A', 'AAAA'] });
   });
 
+  it('folds a flood of unrelated names under one token into at most 16 lookups, counting every query', async () => {
+    const { reported, ask, settle } = collect();
+    const token = newTokenId();
+    for (let i = 0; i < 5_000; i++) ask(`b${i}.${token}.${zone}`);
+    await settle();
+    expect(reported).toHaveLength(16);
+    expect(reported.reduce((n, l) => n + l.queries, 0)).toBe(5_000);
+  });
+
   it('keeps different data, different resolvers and different tokens apart', async () => {
     const { reported, ask, settle } = collect();
     const token = newTokenId();

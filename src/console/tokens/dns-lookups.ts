@@ -24,6 +24,12 @@ export interface DnsLookup {
 export const COALESCE_MS = 1_000;
 /** Lookups held at once: beyond this the oldest is reported early (memory stays bounded). */
 const MAX_PENDING = 10_000;
+/**
+ * Distinct lookups held per token and resolver. A flood of unrelated names under one token
+ * (`a1.<token>`, `a2.<token>`, …) folds into the newest beyond this, so each query costs a
+ * bounded scan however many names arrive.
+ */
+const MAX_PER_KEY = 16;
 
 interface Pending {
   lookup: DnsLookup;
@@ -40,12 +46,12 @@ export class DnsTokenLookups {
     const key = `${parsed.token}|${src ?? ''}`;
     const name = qname.toLowerCase().replace(/\.$/, '');
     const list = this.pending.get(key) ?? [];
-    const same = list.find((p) => extends_(p.lookup.name, name) || extends_(name, p.lookup.name));
+    const same = list.find((p) => extends_(p.lookup.name, name) || extends_(name, p.lookup.name)) ?? (list.length >= MAX_PER_KEY ? list.at(-1) : undefined);
     if (same) {
       const l = same.lookup;
       l.queries++;
       if (!l.queryTypes.includes(qtype) && l.queryTypes.length < 16) l.queryTypes.push(qtype);
-      if (name.length > l.name.length) {
+      if (name.length > l.name.length && (extends_(name, l.name) || extends_(l.name, name))) {
         l.name = name;
         l.queryType = qtype;
         if (parsed.data !== undefined) l.data = parsed.data;

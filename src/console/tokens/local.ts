@@ -8,10 +8,22 @@ import { ConsoleStore } from '../store.js';
 import { databaseFile, readPublicSettings } from '../settings.js';
 import { TokenError, TokenStore } from './token-store.js';
 import type { TokenSettings } from './view.js';
+import { AuditLog, type AuditAction } from '../auth/audit.js';
+import { userInfo } from 'node:os';
+
+function cliUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
+  }
+}
 
 export interface LocalTokens {
   tokens: TokenStore;
   settings: TokenSettings;
+  /** Writes the change to the console's audit log, as `cli:<user>`. */
+  audit(action: AuditAction, tokenId: string, detail?: string): void;
   close(): void;
 }
 
@@ -24,6 +36,7 @@ export function openLocalTokens(dataDir: string, overrides: { zone?: string; pub
   const savedPublicUrl = typeof saved?.publicUrl === 'string' ? saved.publicUrl : undefined;
   return {
     tokens: new TokenStore(store.db),
+    audit: (action, tokenId, detail) => new AuditLog(store.db).record({ actor: `cli:${cliUser()}`, action, target: `canary-token:${tokenId}`, detail: detail ?? null }),
     settings: { zone: overrides.zone ?? saved?.dnsDomain ?? null, publicUrl: overrides.publicUrl ?? savedPublicUrl ?? saved?.consoleUrl ?? null },
     close: () => store.close(),
   };

@@ -10,6 +10,7 @@ import type { IncidentEvent } from '../notify/event.js';
 import { QUIET_GAP_MS } from '../../core/incident.js';
 import { logSafe } from '../../core/text.js';
 import { TOKEN_GATEWAY_ID } from './names.js';
+import { HitBudget } from './hit-budget.js';
 import { alerts, TokenStore, type TokenHit } from './token-store.js';
 
 export type TokenHitInput = Omit<TokenHit, 'id' | 'tokenId' | 'alerted' | 'memo'>;
@@ -27,6 +28,7 @@ export interface TokenIncidentDetail {
 
 export class TokenAlerts {
   readonly tokens: TokenStore;
+  private readonly budget = new HitBudget();
 
   constructor(
     private readonly store: ConsoleStore,
@@ -34,19 +36,28 @@ export class TokenAlerts {
     private readonly onEvent?: (event: IncidentEvent) => void,
     private readonly onHit?: (hit: TokenHit) => void,
     private readonly quietGapMs = QUIET_GAP_MS,
+    private readonly onLimited?: (channel: string) => void,
   ) {
     this.tokens = new TokenStore(store.db);
   }
 
-  /** Stores a hit on `tokenId`; undefined (nothing stored) when no such token exists. */
-  record(tokenId: string, input: TokenHitInput): TokenHit | undefined {
+  /**
+   * Stores a hit on `tokenId`; undefined (nothing stored) when no such token exists, `limited`
+   * when the token exists but this source (or everyone together) is over the storage budget.
+   */
+  record(tokenId: string, input: TokenHitInput): TokenHit | 'limited' | undefined {
     const hit = this.store.transaction(() => {
       const token = this.tokens.get(tokenId);
       if (!token) return undefined;
+      if (!this.budget.allow(`${token.id}|${input.src.ip ?? ''}`, Date.now())) return 'limited' as const;
       const stored = this.tokens.insertHit({ ...input, tokenId: token.id, memo: token.memo, alerted: alerts(token) });
       if (stored.alerted) this.incident(stored, token.kind, token.planted);
       return stored;
     });
+    if (hit === 'limited') {
+      this.onLimited?.(input.channel);
+      return hit;
+    }
     if (hit) {
       this.log.warn({ token: hit.tokenId, memo: logSafe(hit.memo), channel: hit.channel, src: hit.src.ip, alerted: hit.alerted }, 'canary token hit');
       this.onHit?.(hit);

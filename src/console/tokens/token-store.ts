@@ -76,15 +76,17 @@ export class TokenStore {
   }
 
   setDisabled(id: string, disabled: boolean): TokenRecord {
-    this.require(id);
-    this.db.prepare('UPDATE tokens SET disabled_at = ? WHERE id = ?').run(disabled ? new Date().toISOString() : null, id);
-    return this.get(id)!;
+    // The stored id, not the caller's spelling: ids are case-insensitive, and an UPDATE by the
+    // caller's text would touch nothing and still report success.
+    const { id: stored } = this.require(id);
+    this.db.prepare('UPDATE tokens SET disabled_at = ? WHERE id = ?').run(disabled ? new Date().toISOString() : null, stored);
+    return this.get(stored)!;
   }
 
   /** Deletes the token; its hits stay as evidence. */
   delete(id: string): void {
-    this.require(id);
-    this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id);
+    const { id: stored } = this.require(id);
+    this.db.prepare('DELETE FROM tokens WHERE id = ?').run(stored);
   }
 
   /**
@@ -97,8 +99,8 @@ export class TokenStore {
       if (old.rotatedTo) throw new TokenError(`token ${id} was rotated already (to ${old.rotatedTo})`);
       const replacement = this.create(old.kind, old.memo, old.planted);
       const graceUntil = new Date(Date.now() + graceDays * 86_400_000).toISOString();
-      this.db.prepare('UPDATE tokens SET rotated_to = ?, grace_until = ? WHERE id = ?').run(replacement.id, graceUntil, id);
-      return { old: this.get(id)!, replacement };
+      this.db.prepare('UPDATE tokens SET rotated_to = ?, grace_until = ? WHERE id = ?').run(replacement.id, graceUntil, old.id);
+      return { old: this.get(old.id)!, replacement };
     })();
   }
 

@@ -95,11 +95,12 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     };
     if (!deps.loginLimiter.attempt(req.ip, Date.now())) {
       reply.header('retry-after', String(deps.loginLimiter.retryAfterSeconds(req.ip, Date.now())));
-      return again('Too many login attempts from this address: wait a minute and try again.', 429);
+      return again('Too many login attempts: wait a minute and try again.', 429);
     }
     const username = field('username').slice(0, 64);
     if (!(await deps.admin.verify(username, field('password')))) {
-      deps.audit.record({ actor: username || 'anonymous', action: 'login.failed', srcIp: req.ip });
+      // The name tried is the visitor's text: kept as detail, never as the actor.
+      deps.audit.record({ actor: 'anonymous', action: 'login.failed', detail: `user name tried: ${JSON.stringify(username)}`, srcIp: req.ip });
       return again('Wrong user name or password.', 401);
     }
     const { id } = deps.sessions.create(username, req.ip);
