@@ -110,8 +110,19 @@ describe('dashboard', () => {
       await page.locator('#incidents tr', { hasText: '127.0.0.1' }).locator('a').first().click();
       await expect(page.locator('#attributes').textContent()).resolves.toContain(XSS_NAME);
 
+      // A canary URL token fetched with a hostile user agent: its incident names the memo, and the
+      // user agent shows as text.
+      const token = stack.console.tokens.tokens.create('url', 'Wiki page: SCADA VPN <b>');
+      expect((await fetch(`${stack.console.url}/t/${token.id}`, { headers: { 'user-agent': XSS_NAME } })).status).toBe(200);
+      await page.goto(`${stack.console.url}/`);
+      const tokenRow = page.locator('#incidents tr', { hasText: 'canary token' });
+      await expect(tokenRow.textContent()).resolves.toContain('canary token "Wiki page: SCADA VPN <b>"');
+      await tokenRow.locator('a').first().click();
+      await expect(page.locator('#attributes').textContent()).resolves.toContain(XSS_NAME);
+      expect(await page.locator('svg.timeline rect.read').count()).toBeGreaterThan(0);
+
       // Nothing the attacker wrote became markup anywhere.
-      for (const path of ['/', '/audit', '/gateways', '/settings']) {
+      for (const path of ['/', '/audit', '/gateways', '/settings', page.url().replace(stack.console.url, '')]) {
         await page.goto(`${stack.console.url}${path}`);
         expect(await page.locator('main script, img').count()).toBe(0);
       }

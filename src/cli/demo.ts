@@ -10,7 +10,7 @@ import { startGateway } from '../gateway/gateway.js';
 import { loadEnrollment } from '../gateway/enrollment.js';
 import { loadProfile } from '../profile/load.js';
 import { createLogger } from '../log.js';
-import { formatHitLine } from './format.js';
+import { terminalSafe, formatHitLine } from './format.js';
 import { onShutdown, parsePort } from './options.js';
 
 /** `.internal` is reserved for private use: it never leaks to the public DNS. */
@@ -45,6 +45,10 @@ export function demoCommand(): Command {
         log: log.child({ role: 'console' }),
         onNewHits: (hits, _gatewayId, via) => {
           for (const hit of hits) process.stdout.write(`console: hit via ${via}  ${formatHitLine(hit)}\n`);
+        },
+        onTokenHit: (hit) => {
+          const what = hit.dns ? `${hit.dns.queryType} ${hit.dns.name}${hit.dns.data !== undefined ? ` data ${JSON.stringify(hit.dns.data)}` : ''}` : `${hit.http?.method} ${hit.http?.path} ${JSON.stringify(hit.http?.userAgent ?? '')}`;
+          process.stdout.write(terminalSafe(`console: canary token hit via ${hit.channel} from ${hit.src.ip ?? 'unknown'}  "${hit.memo}"  ${what}${hit.alerted ? '' : ' (disabled: not notified)'}`) + '\n');
         },
       });
       const enrollmentFile = join(opts.data, 'gateway-enrollment.json');

@@ -26,6 +26,7 @@ import { TokenAlerts } from './tokens/token-alerts.js';
 import { DnsTokenLookups } from './tokens/dns-lookups.js';
 import { databaseFile, ensureDataDir, loadOrCreateApiToken, storeApiToken, writePublicSettings } from './settings.js';
 import type { Hit } from '../core/hit.js';
+import type { TokenHit } from './tokens/token-store.js';
 
 const VERSION = '0.1.0';
 
@@ -63,6 +64,8 @@ export interface ConsoleOptions {
   realIpHeader?: string;
   log: Logger;
   onNewHits?: (hits: Hit[], gatewayId: string, via: string) => void;
+  /** Told of each canary token hit stored. */
+  onTokenHit?: (hit: TokenHit) => void;
 }
 
 export interface RunningConsole {
@@ -109,7 +112,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const watch = new GatewayWatch(store, options.log.child({ component: 'watch' }), { missedIntervals: options.silentAfterMissed ?? 3, onEvent });
   const whitelist = new WhitelistStore(store.db, options.whitelist ?? []);
   const incidents = new IncidentTracker(store, undefined, whitelist, onEvent);
-  const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) }), undefined, (channel) => metrics.tokenHitsLimited.inc({ channel }));
+  const tokens = new TokenAlerts(store, options.log.child({ component: 'tokens' }), onEvent, (hit) => {
+    metrics.tokenHits.inc({ channel: hit.channel, alerted: String(hit.alerted) });
+    options.onTokenHit?.(hit);
+  }, undefined, (channel) => metrics.tokenHitsLimited.inc({ channel }));
   const lookups = new DnsTokenLookups((l) => {
     try {
       tokens.record(l.token, { at: l.at, channel: 'dns', src: { ip: l.src }, dns: { name: l.name, queryType: l.queryType, queryTypes: l.queryTypes, queries: l.queries, ...(l.data !== undefined ? { data: l.data } : {}) } });

@@ -59,7 +59,7 @@ export class TokenAlerts {
       return hit;
     }
     if (hit) {
-      this.log.warn({ token: hit.tokenId, memo: logSafe(hit.memo), channel: hit.channel, src: hit.src.ip, alerted: hit.alerted }, 'canary token hit');
+      this.log.info({ token: hit.tokenId, memo: logSafe(hit.memo), channel: hit.channel, src: hit.src.ip, alerted: hit.alerted }, 'canary token hit');
       this.onHit?.(hit);
     }
     return hit;

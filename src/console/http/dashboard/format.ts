@@ -1,6 +1,7 @@
 /** Small pieces of dashboard markup shared by the pages. */
 import { html, type SafeHtml } from './html.js';
 import type { WriteRecord } from '../../../core/incident.js';
+import type { TokenHit } from '../../tokens/token-store.js';
 
 export function classBadge(classification: string | null): SafeHtml {
   if (!classification) return html`<span class="muted">–</span>`;
@@ -29,7 +30,7 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
 /** What was written, as text: values may be attacker-chosen strings, and stay text. */
 export function writeTarget(w: WriteRecord): string {
   if (w.service) return `${w.service}${w.points?.length ? ` ${w.points.join(', ')}` : ''}`;
-  return `FC${w.functionCode}${w.address !== null ? ` @ ${w.address}` : ''}`;
+  return `FC${w.functionCode}${w.address !== null ? ` @ ${w.address}` : ''}${w.points?.length ? ` (${w.points.join(', ')})` : ''}`;
 }
 
 export function writtenValues(w: WriteRecord): string {
@@ -72,4 +73,18 @@ export function counts(c: Record<string, number>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k}×${n}`)
     .join('  ');
+}
+
+/** What a canary token's hits tell: resolver or client, names looked up, decoded data, user agents. */
+export function tokenHitAttributes(hits: readonly TokenHit[], max = 50): { key: string; value: string; count: number }[] {
+  return attributesSeen(
+    hits.map((h) => ({
+      attributes: {
+        channel: h.channel,
+        ...(h.dns ? { name: h.dns.name, queryTypes: h.dns.queryTypes.join(' '), ...(h.dns.data !== undefined ? { data: h.dns.data } : {}) } : {}),
+        ...(h.http ? { request: `${h.http.method} ${h.http.path}`, userAgent: h.http.userAgent } : {}),
+      },
+    })),
+    max,
+  );
 }

@@ -37,10 +37,17 @@ export function incidentsPage(ctx: { csrf: string; flash?: Flash; filter: string
   );
 }
 
+/** What was touched: a decoy's name, or a canary token's memo (where it was planted). */
+function decoyText(i: IncidentView): string {
+  if (i.kind === 'gateway-silent') return 'gateway silent';
+  if (i.kind === 'token') return `canary token "${typeof i.detail.memo === 'string' ? i.detail.memo : i.decoy ?? ''}"`;
+  return i.decoy ?? '–';
+}
+
 function incidentRow(i: IncidentView): SafeHtml {
   return html`<tr data-incident="${i.id}">
 <td><a href="/incidents/${i.id}">${i.id}</a></td><td>${severityText(i.severity)}</td><td>${classBadge(i.classification)}</td>
-<td class="mono">${i.techniques.map((t) => t.id).join(' ')}</td><td>${i.gatewayName ?? i.gatewayId}</td><td>${i.decoy ?? (i.kind === 'gateway-silent' ? 'gateway silent' : '–')}</td>
+<td class="mono">${i.techniques.map((t) => t.id).join(' ')}</td><td>${i.gatewayName ?? i.gatewayId}</td><td>${decoyText(i)}</td>
 <td class="mono">${i.src?.ip ?? '–'}</td><td>${time(i.firstSeen)}</td><td>${time(i.lastSeen)}</td><td class="num">${i.hitCount}</td>
 <td class="mono">${counts(i.counts)}</td><td>${i.triage}</td></tr>`;
 }
@@ -54,7 +61,7 @@ export function incidentPage(
 ): string {
   return page(
     { title: `Incident ${i.id}`, nav: 'incidents', csrf: ctx.csrf, flash: ctx.flash },
-    html`<h1>Incident ${i.id}: ${i.kind === 'gateway-silent' ? 'gateway silent' : `${i.decoy ?? 'decoy'} touched by ${i.src?.ip ?? 'unknown'}`}</h1>
+    html`<h1>Incident ${i.id}: ${i.kind === 'gateway-silent' ? 'gateway silent' : `${decoyText(i)} touched by ${i.src?.ip ?? 'unknown'}`}</h1>
 <div class="panel grid">
 <div><span class="label">Severity</span>${severityText(i.severity)}</div><div><span class="label">Class</span>${classBadge(i.classification)}</div>
 <div><span class="label">Gateway</span>${i.gatewayName ?? i.gatewayId}</div><div><span class="label">Decoy</span>${i.decoy ?? '–'}</div>
@@ -84,7 +91,7 @@ ${i.writes.length
 <div class="panel">
 <form method="post" action="/incidents/${i.id}/triage">${csrfField(ctx.csrf)}
 <label>Note <textarea name="note" rows="2" cols="60" maxlength="2000"></textarea></label><br>
-<button name="to" value="acknowledged" type="submit">Acknowledge</button>
+${i.triage !== 'acknowledged' ? html`<button name="to" value="acknowledged" type="submit">Acknowledge</button>` : ''}
 <button name="to" value="resolved" type="submit">Resolve</button>
 ${i.triage !== 'new' ? html`<button name="to" value="new" type="submit">Reopen</button>` : ''}
 </form></div>

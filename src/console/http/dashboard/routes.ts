@@ -14,12 +14,13 @@ import type { AuditLog } from '../../auth/audit.js';
 import type { LoginLimiter } from '../../auth/login-limiter.js';
 import type { ApiTokens } from '../../auth/api-tokens.js';
 import { ActionError, type SocActions } from '../../soc-actions.js';
-import type { ConsoleStore, Triage } from '../../store.js';
+import type { ConsoleStore, IncidentRecord, Triage } from '../../store.js';
+import type { TokenAlerts } from '../../tokens/token-alerts.js';
 import type { WhitelistStore } from '../../whitelist-store.js';
 import type { DestinationStatus } from '../../notify/notifier.js';
 import { gatewayNames, gatewayView, incidentView } from '../../views.js';
 import { isWrite } from '../../../core/incident.js';
-import { attributesSeen } from './format.js';
+import { attributesSeen, tokenHitAttributes } from './format.js';
 import { auditPage, gatewaysPage, incidentPage, incidentsPage, loginPage, notFoundPage, settingsPage } from './pages.js';
 
 export interface DashboardDeps {
@@ -32,6 +33,7 @@ export interface DashboardDeps {
   actions: SocActions;
   whitelist: WhitelistStore;
   destinations: () => DestinationStatus[];
+  tokens?: TokenAlerts;
   allowCidrs: readonly string[];
   /** Served over TLS: cookies get Secure. */
   tls: boolean;
@@ -132,15 +134,33 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     const params = IdParam.safeParse(req.params);
     const record = params.success ? deps.store.incident(params.data.id) : undefined;
     if (!record) return sendPage(reply, notFoundPage({ csrf: csrf(req) }, 'No such incident.'), 404);
+    if (record.kind === 'token') return sendPage(reply, tokenIncident(req, record));
     const hits = deps.store.incidentHits(record, TIMELINE_HITS);
     const timeline = hits.map((h) => ({ at: h.at, write: isWrite(h) }));
     const history = deps.audit.list(100, `incident:${record.id}`);
     // The incident keeps a write's first values; its hit, once here, has them all.
-    const fullValues = new Map(hits.filter((h) => h.values !== null).map((h) => [h.id, h.values!]));
+    const byId = new Map(hits.filter((h) => h.values !== null).map((h) => [h.id, h]));
     const view = incidentView(record, gatewayNames(deps.store));
-    view.writes = view.writes.map((w) => (fullValues.has(w.id) ? { ...w, values: fullValues.get(w.id)!, valueCount: fullValues.get(w.id)!.length } : w));
+    view.writes = view.writes.map((w) => {
+      const hit = byId.get(w.id);
+      return hit ? { ...w, values: hit.values!, valueCount: hit.values!.length, points: w.points?.length ? w.points : hit.points } : w;
+    });
     return sendPage(reply, incidentPage({ csrf: csrf(req), flash: flash(req) }, view, timeline, attributesSeen(hits), history));
   });
+
+  /** A canary token's incident: its hits are the token's, from this source, in the incident's span. */
+  const tokenIncident = (req: FastifyRequest, record: IncidentRecord) => {
+    const hits = (deps.tokens?.tokens.hits({ limit: TIMELINE_HITS, tokenId: record.decoy ?? '' }) ?? [])
+      .filter((h) => h.src.ip === record.srcIp && h.at >= record.firstSeen && h.at <= record.lastSeen)
+      .reverse();
+    return incidentPage(
+      { csrf: csrf(req), flash: flash(req) },
+      incidentView(record, gatewayNames(deps.store)),
+      hits.map((h) => ({ at: h.at, write: false })),
+      tokenHitAttributes(hits),
+      deps.audit.list(100, `incident:${record.id}`),
+    );
+  };
 
   app.post('/incidents/:id/triage', async (req, reply) => {
     const params = IdParam.safeParse(req.params);
