@@ -15,7 +15,7 @@ header nav a.here{color:var(--blue)}header form{margin-left:auto}
 main{padding:1rem 1.2rem;max-width:1400px}h1{font-size:1.3rem;margin:.2rem 0 1rem}h2{font-size:1.05rem;margin:1.4rem 0 .5rem}
 table{border-collapse:collapse;width:100%;background:var(--panel)}th,td{padding:.35rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{color:var(--muted);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
-a{color:var(--blue)}code,.mono{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}
+a{color:var(--blue)}code,.mono{font-family:ui-monospace,monospace;font-size:.92em;overflow-wrap:anywhere}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.6rem;font-size:.85em;font-weight:600;border:1px solid var(--line)}
 .red{color:#fff;background:var(--red)}.yellow{color:#111;background:var(--yellow)}.whitelisted{color:var(--muted)}
 .sev-critical,.sev-high{color:var(--red);font-weight:700}.sev-medium{color:var(--yellow)}.muted{color:var(--muted)}
