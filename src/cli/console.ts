@@ -133,7 +133,7 @@ function parseZonesFromEnv(value: string): string[] {
 }
 
 /** `10.20.0.0/16,192.0.2.7`: checked now, so a typo stops the console instead of whitelisting nothing. */
-function parseCidrs(value: string): string[] {
+export function parseCidrs(value: string): string[] {
   const cidrs = value.split(',').map((c) => c.trim()).filter(Boolean);
   try {
     new Whitelist(cidrs);
@@ -162,7 +162,7 @@ function collectSpec(value: string, previous: string[]): string[] {
  * Checked before starting, so a typo stops the console instead of notifying no one. Not in the
  * option parser: commander would echo the whole spec, token and password included.
  */
-function checkSpecs(specs: string[]): void {
+export function checkSpecs(specs: string[]): void {
   for (const spec of specs) {
     try {
       parseDestinationSpec(spec);

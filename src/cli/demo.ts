@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startConsole } from '../console/console.js';
+import { checkSpecs, parseCidrs } from './console.js';
 import { enrollGateway } from '../console/enroll.js';
 import { apiTokenFile, writeAtomic } from '../console/settings.js';
 import { initialPasswordFile } from '../console/auth/admin.js';
@@ -27,7 +28,10 @@ export function demoCommand(): Command {
     .option('--data <dir>', 'data directory for both', 'tripline-demo')
     .option('--profile <name|path>', 'device profile', 'water-lift-station')
     .option('--api-token <token>', 'API bearer token (or TRIPLINE_API_TOKEN; generated if absent)')
+    .option('--notify <spec>', 'also send incidents to this destination, as `tripline console --notify` (repeatable; see docs/notifications.md)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--whitelist <cidrs>', "sources to treat as the plant's own scanners, e.g. 127.0.0.9/32: recorded, never notified", parseCidrs)
     .action(async (opts) => {
+      checkSpecs(opts.notify);
       const log = createLogger(process.env.TRIPLINE_LOG_LEVEL ?? 'warn');
       const profile = loadProfile(opts.profile);
       const consoleDir = join(opts.data, 'console');
@@ -42,6 +46,8 @@ export function demoCommand(): Command {
         dnsHost: '127.0.0.1',
         dnsPort: opts.dnsPort,
         adminPassword: process.env.TRIPLINE_ADMIN_PASSWORD,
+        notify: { specs: opts.notify },
+        whitelist: opts.whitelist,
         log: log.child({ role: 'console' }),
         onNewHits: (hits, _gatewayId, via) => {
           for (const hit of hits) process.stdout.write(`console: hit via ${via}  ${formatHitLine(hit)}\n`);
