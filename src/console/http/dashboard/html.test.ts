@@ -14,6 +14,10 @@ describe('dashboard HTML', () => {
     expect(html`${null}${undefined}${false}${0}`.value).toBe('0');
   });
 
+  it('shows bidirectional controls by name instead of letting them reorder the page', () => {
+    expect(escapeHtml('invoice\u202Efdp.exe')).toBe('invoice[U+202E]fdp.exe');
+  });
+
   it('leaves no markup character unescaped, whatever the string', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => !/[<>"'`]/.test(escapeHtml(s)) && !/&(?!amp;|lt;|gt;|quot;|#39;|#96;)/.test(escapeHtml(s))));
   });

@@ -12,8 +12,14 @@ export class SafeHtml {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
+/**
+ * Bidirectional-text controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F) would let an attacker's
+ * string reorder what is shown around it (a `.exe` that reads as `.pdf`); they are shown by name.
+ */
+const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
+  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!).replace(BIDI, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
 }
 
 type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[];
