@@ -118,11 +118,23 @@ describe('dashboard', () => {
       const tokenRow = page.locator('#incidents tr', { hasText: 'canary token' });
       await expect(tokenRow.textContent()).resolves.toContain('canary token "Wiki page: SCADA VPN <b>"');
       await tokenRow.locator('a').first().click();
+      const tokenIncidentId = page.url().split('/').at(-1)!;
       await expect(page.locator('#attributes').textContent()).resolves.toContain(XSS_NAME);
       expect(await page.locator('svg.timeline rect.read').count()).toBeGreaterThan(0);
 
+      // The tokens page lists it; disabling it there is audited.
+      await page.goto(`${stack.console.url}/tokens`);
+      const listed = page.locator(`#tokens tr[data-token="${token.id}"]`);
+      await expect(listed.textContent()).resolves.toContain('Wiki page: SCADA VPN <b>');
+      await listed.locator('button', { hasText: 'Disable' }).click();
+      await expect(page.locator('.flash').textContent()).resolves.toContain('Canary token disabled');
+      await expect(listed.textContent()).resolves.toContain('disabled');
+      await page.goto(`${stack.console.url}/audit`);
+      await expect(page.locator('#audit').textContent()).resolves.toContain(`canary-token:${token.id}`);
+      await page.goto(`${stack.console.url}/incidents/${tokenIncidentId}`);
+
       // Nothing the attacker wrote became markup anywhere.
-      for (const path of ['/', '/audit', '/gateways', '/settings', page.url().replace(stack.console.url, '')]) {
+      for (const path of ['/', '/audit', '/gateways', '/settings', '/tokens', `/incidents/${tokenIncidentId}`]) {
         await page.goto(`${stack.console.url}${path}`);
         expect(await page.locator('main script, img').count()).toBe(0);
       }

@@ -45,7 +45,7 @@ export const CONTENT_SECURITY_POLICY = [
 export interface PageContext {
   title: string;
   /** Navigation entry to highlight. */
-  nav?: 'incidents' | 'gateways' | 'settings' | 'audit';
+  nav?: 'incidents' | 'gateways' | 'tokens' | 'settings' | 'audit';
   csrf?: string;
   flash?: { text: string; error?: boolean } | undefined;
   /** Seconds between automatic reloads (the incident list), none by default. */
@@ -55,6 +55,7 @@ export interface PageContext {
 const NAV = [
   ['incidents', '/', 'Incidents'],
   ['gateways', '/gateways', 'Gateways'],
+  ['tokens', '/tokens', 'Tokens'],
   ['settings', '/settings', 'Settings'],
   ['audit', '/audit', 'Audit log'],
 ] as const;

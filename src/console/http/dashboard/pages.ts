@@ -8,6 +8,7 @@ import type { AuditEntry } from '../../auth/audit.js';
 import type { WhitelistEntry } from '../../whitelist-store.js';
 import type { DestinationStatus } from '../../notify/notifier.js';
 import type { ApiTokenInfo } from '../../auth/api-tokens.js';
+import type { TokenView } from '../../tokens/view.js';
 
 type Flash = { text: string; error?: boolean } | undefined;
 
@@ -179,4 +180,23 @@ function auditTable(entries: readonly AuditEntry[]): SafeHtml {
 
 export function notFoundPage(ctx: { csrf: string }, what: string): string {
   return page({ title: 'Not found', csrf: ctx.csrf }, html`<h1>Not found</h1><p>${what}</p>`);
+}
+
+export function tokensPage(ctx: { csrf: string; flash?: Flash }, tokens: readonly TokenView[]): string {
+  return page(
+    { title: 'Canary tokens', nav: 'tokens', csrf: ctx.csrf, flash: ctx.flash },
+    html`<h1>Canary tokens</h1>
+<p class="muted">Created with <code>tripline token new</code>, <code>tripline stub stamp</code> or <code>POST /api/v1/tokens</code>. A disabled token still records its hits, and notifies no one.</p>
+<table id="tokens"><thead><tr><th>Memo (where it is planted)</th><th>Kind</th><th>Name or URL</th><th>State</th><th>Created</th><th></th></tr></thead><tbody>
+${tokens.length === 0 ? html`<tr><td colspan="6" class="muted">No tokens.</td></tr>` : ''}
+${tokens.map(
+  (t) => html`<tr data-token="${t.id}"><td>${t.memo}${t.planted ? html`<div class="muted">${t.planted}</div>` : ''}</td><td>${t.kind}</td>
+<td class="mono">${t.hostname ?? t.url ?? t.id}</td>
+<td class="${t.status === 'active' || t.status === 'grace' ? 'ok' : 'muted'}">${t.status}${t.status === 'grace' ? html` <span class="muted">until ${time(t.graceUntil)}</span>` : ''}${t.rotationDue ? html` <span class="bad">rotation due</span>` : ''}</td>
+<td>${time(t.createdAt)}</td>
+<td>${t.status === 'active' || t.status === 'disabled'
+  ? html`<form class="inline" method="post" action="/tokens/${t.id}/${t.status === 'disabled' ? 'enable' : 'disable'}">${csrfField(ctx.csrf)}<button type="submit">${t.status === 'disabled' ? 'Enable' : 'Disable'}</button></form>`
+  : ''}</td></tr>`,
+)}</tbody></table>`,
+  );
 }

@@ -21,6 +21,10 @@ import type { DestinationStatus } from '../../notify/notifier.js';
 import { gatewayNames, gatewayView, incidentView } from '../../views.js';
 import { isWrite } from '../../../core/incident.js';
 import { attributesSeen, tokenHitAttributes } from './format.js';
+import { tokensPage } from './pages.js';
+import { viewToken, type TokenSettings } from '../../tokens/view.js';
+import { isTokenLabel } from '../../tokens/names.js';
+import { TokenError } from '../../tokens/token-store.js';
 import { auditPage, gatewaysPage, incidentPage, incidentsPage, loginPage, notFoundPage, settingsPage } from './pages.js';
 
 export interface DashboardDeps {
@@ -34,6 +38,7 @@ export interface DashboardDeps {
   whitelist: WhitelistStore;
   destinations: () => DestinationStatus[];
   tokens?: TokenAlerts;
+  tokenSettings?: () => TokenSettings;
   allowCidrs: readonly string[];
   /** Served over TLS: cookies get Secure. */
   tls: boolean;
@@ -52,6 +57,8 @@ const DONE: Record<string, string> = {
   'whitelist-added': 'Added to the whitelist.',
   'whitelist-removed': 'Removed from the whitelist.',
   'token-revoked': 'API token revoked.',
+  'token-disabled': 'Canary token disabled: its hits are recorded, no one is notified.',
+  'token-enabled': 'Canary token enabled: its hits notify again.',
 };
 
 const IdParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
@@ -263,6 +270,26 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     }
     return reply.code(303).header('location', '/settings?done=token-revoked').send();
   });
+
+  app.get('/tokens', async (req, reply) => {
+    const settings = deps.tokenSettings?.() ?? { zone: null, publicUrl: null };
+    return sendPage(reply, tokensPage({ csrf: csrf(req), flash: flash(req) }, (deps.tokens?.tokens.list() ?? []).map((t) => viewToken(t, settings))));
+  });
+
+  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+    app.post(`/tokens/:id/${action}`, async (req, reply) => {
+      const id = (req.params as { id?: unknown }).id;
+      if (!deps.tokens || typeof id !== 'string' || !isTokenLabel(id)) return sendPage(reply, notFoundPage({ csrf: csrf(req) }, 'No such token.'), 404);
+      try {
+        const token = deps.tokens.tokens.setDisabled(id, disabled);
+        deps.audit.record({ actor: actorOf(req), action: disabled ? 'canary-token.disable' : 'canary-token.enable', target: `canary-token:${token.id}`, detail: token.memo, srcIp: req.ip });
+      } catch (err) {
+        if (err instanceof TokenError) return sendPage(reply, notFoundPage({ csrf: csrf(req) }, err.message), 404);
+        throw err;
+      }
+      return reply.code(303).header('location', `/tokens?done=token-${action}d`).send();
+    });
+  }
 
   app.get('/audit', async (req, reply) => sendPage(reply, auditPage({ csrf: csrf(req) }, deps.audit.list(500))));
 }
