@@ -16,6 +16,7 @@ import { enrollGateway } from '../src/console/enroll.js';
 import { modbusClient } from './helpers/modbus.js';
 import { exchange, ptyPair, type PtyPair } from './helpers/serial.js';
 import { encodeRtu } from '../src/decoys/modbus/codec/rtu.js';
+import { SerialPort } from 'serialport';
 import type { StoredHit } from '../src/console/store.js';
 
 const require = createRequire(import.meta.url);
@@ -112,6 +113,36 @@ describe.skipIf(!haveSocat)('Modbus RTU decoy on a serial line', () => {
     expect(hit).toMatchObject({ functionCode: 3, outcome: 'ignored', detail: 'address 9 is not this device\'s' });
     // Reserved address 255 (the TCP "this device" unit) is not this device on a serial line.
     expect(await exchange(line.master, encodeRtu(255, Buffer.from([3, 0, 0, 0, 1])))).toEqual(Buffer.alloc(0));
+  });
+
+  it('does not answer its own reply played back by an echoing adapter: one write is one hit', async () => {
+    const port = new SerialPort({ path: line.master, baudRate: 19200, parity: 'even', autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    const heard: Buffer[] = [];
+    // A 2-wire RS-485 adapter with its receiver always on: everything on the wire comes back.
+    port.on('data', (chunk: Buffer) => {
+      heard.push(chunk);
+      port.write(chunk);
+    });
+    const write = encodeRtu(1, Buffer.from([6, 0, 3, 0x00, 0x4d]));
+    try {
+      port.write(write);
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+    expect(Buffer.concat(heard)).toEqual(write); // the FC 06 reply equals the request: once
+    const writes = (await serialHits()).filter((h) => h.raw === write.toString('hex'));
+    expect(writes).toHaveLength(1);
+  });
+
+  it('answers one request at a time: a flood of long reads is recorded in full, but not answered in full', async () => {
+    const read = encodeRtu(1, Buffer.from([3, 0, 0, 0, 125])); // 8 bytes in, 255 out
+    const before = (await serialHits()).length;
+    const answered = await exchange(line.master, Buffer.concat(Array.from({ length: 40 }, () => read)), 1_000);
+    await waitFor(async () => ((await serialHits()).length - before >= 40 ? true : undefined), 5_000, 'all 40 requests recorded');
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.length).toBeLessThan(40 * 255);
   });
 
   it('finds a frame behind line noise and answers it', async () => {

@@ -13,7 +13,8 @@ export async function probeHttp(consoleUrl: string, timeoutMs: number, clockOffs
   try {
     const response = await fetch(`${consoleUrl.replace(/\/+$/, '')}/healthz`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     const ended = Date.now();
-    await response.arrayBuffer().catch(() => undefined);
+    // The status and headers are the answer; a body (a hostile one could be endless) is not read.
+    await response.body?.cancel().catch(() => undefined);
     const date = Date.parse(response.headers.get('date') ?? '');
     // The header has whole seconds: the console's clock was somewhere in the second it names.
     const skewMs = Number.isFinite(date) ? (started + ended) / 2 + clockOffsetMs - (date + 500) : null;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnrollmentError, loadEnrollment } from './enrollment.js';
@@ -39,8 +39,19 @@ describe('enrollment file permissions', () => {
 
   it("accepts systemd's credential file (0440: the ACL mask) only inside $CREDENTIALS_DIRECTORY, and never world-readable", () => {
     const root = mkdtempSync(join(tmpdir(), 'tripline-cred-'));
-    const credentials = join(root, 'credentials');
-    mkdirSync(credentials);
+    // Only systemd's credential mounts count; one that merely names a directory does not.
+    const untrusted = join(root, 'credentials');
+    mkdirSync(untrusted);
+    process.env.CREDENTIALS_DIRECTORY = untrusted;
+    expect(() => loadEnrollment(fileWithMode(untrusted, 0o440))).toThrow(/readable by group or others/);
+    let credentials: string;
+    try {
+      mkdirSync('/run/credentials', { recursive: true });
+      credentials = mkdtempSync('/run/credentials/tripline-test-');
+    } catch {
+      console.warn('cannot create a directory under /run/credentials (not root?): the credential case is skipped');
+      return;
+    }
     process.env.CREDENTIALS_DIRECTORY = credentials;
     const inside = join(credentials, 'enrollment');
     writeFileSync(inside, ENROLLMENT);
@@ -50,5 +61,6 @@ describe('enrollment file permissions', () => {
     expect(() => loadEnrollment(inside)).toThrow(/readable by group or others/);
     // The same mode next to the credentials directory is refused.
     expect(() => loadEnrollment(fileWithMode(root, 0o440))).toThrow(/readable by group or others/);
+    rmSync(credentials, { recursive: true, force: true });
   });
 });

@@ -62,7 +62,11 @@ function inCredentialsDirectory(file: string): boolean {
   const dir = process.env.CREDENTIALS_DIRECTORY;
   if (!dir) return false;
   try {
-    const rel = relative(realpathSync(dir), realpathSync(file));
+    // Only systemd's own credential mounts: an environment variable pointing at /tmp must not
+    // turn a group-readable secret into an accepted one.
+    const real = realpathSync(dir);
+    if (!real.startsWith('/run/credentials/')) return false;
+    const rel = relative(real, realpathSync(file));
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
   } catch {
     return false;

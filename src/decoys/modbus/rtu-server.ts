@@ -10,7 +10,7 @@
 import { SerialPort } from 'serialport';
 import type { Logger } from 'pino';
 import { RtuFramer, encodeRtu, type RtuEvent } from './codec/rtu.js';
-import { BROADCAST_ADDRESS, interFrameGapMs, type Parity } from './codec/rtu-constants.js';
+import { BROADCAST_ADDRESS, characterBits, interFrameGapMs, type Parity } from './codec/rtu-constants.js';
 import type { ModbusDevice } from './device.js';
 import { MAX_RAW_BYTES, newHitId, type Hit, type RequestFacts } from '../../core/hit.js';
 import type { HitRecorder } from '../../gateway/recorder.js';
@@ -38,6 +38,9 @@ export class SerialLineError extends Error {
   override name = 'SerialLineError';
 }
 
+/** How long after a reply is sent its echo may still arrive: USB adapters buffer up to 16 ms. */
+const ECHO_GRACE_MS = 100;
+
 /** Frames read ahead of the commit in progress before reading pauses. */
 const MAX_BACKLOG_FRAMES = 64;
 
@@ -60,6 +63,11 @@ export class ModbusRtuServer {
   private backlog: RtuEvent[] = [];
   private committing = false;
   private closed = false;
+  /** Until when the decoy is talking (half duplex: one reply on the wire at a time). */
+  private busyUntil = 0;
+  /** The reply just sent, as a 2-wire RS-485 adapter with its receiver always on hears it back. */
+  private echo: { bytes: Buffer; matched: number; until: number } | null = null;
+  private readonly charMs: number;
 
   constructor(
     private readonly decoy: string,
@@ -71,6 +79,7 @@ export class ModbusRtuServer {
   ) {
     this.units = new Set(unitIds);
     this.gapMs = interFrameGapMs(options.baudRate, options.parity, options.stopBits);
+    this.charMs = (characterBits(options.parity, options.stopBits) * 1000) / options.baudRate;
   }
 
   get path(): string {
@@ -124,7 +133,9 @@ export class ModbusRtuServer {
     this.reopenTimer.unref();
   }
 
-  private receive(chunk: Buffer): void {
+  private receive(input: Buffer): void {
+    const chunk = this.withoutEcho(input);
+    if (chunk.length === 0) return;
     this.enqueue(this.framer.push(chunk));
     // The quiet that follows ends a frame only the CRC or the silence can end; a longer one
     // gives up on a frame cut short.
@@ -154,8 +165,8 @@ export class ModbusRtuServer {
     Promise.all(handled.map((h) => this.recorder.record(h.hit))).then(
       () => {
         this.committing = false;
-        const replies = handled.flatMap((h) => (h.reply ? [h.reply] : []));
-        if (replies.length > 0 && this.port?.isOpen) this.port.write(Buffer.concat(replies));
+        const reply = handled.find((h) => h.reply)?.reply;
+        if (reply) this.transmit(reply);
         this.resume();
       },
       (err: unknown) => {
@@ -164,6 +175,56 @@ export class ModbusRtuServer {
         this.resume();
       },
     );
+  }
+
+  /**
+   * Half duplex, as a real slave: one reply on the wire at a time, and none while one is still
+   * going out. Requests that arrive meanwhile are recorded, not answered (on a real bus they
+   * would have collided). So a flood of short requests cannot queue long replies without bound,
+   * nor keep the decoy talking on a shared bus long after the flood stops.
+   */
+  private transmit(reply: Buffer): void {
+    const port = this.port;
+    const now = Date.now();
+    if (!port?.isOpen || now < this.busyUntil || port.writableLength > 0) {
+      this.log.debug({ serial: this.options.path }, 'still replying: request recorded, not answered');
+      return;
+    }
+    const airtimeMs = reply.length * this.charMs + this.gapMs;
+    this.busyUntil = now + airtimeMs;
+    // Its echo arrives while it is sent and shortly after (adapter and USB latency).
+    this.echo = { bytes: reply, matched: 0, until: now + airtimeMs + ECHO_GRACE_MS };
+    port.write(reply);
+  }
+
+  /**
+   * Drops the decoy's own reply when the line plays it back: an FC 05/06/08 reply equals its
+   * request, and a decoy answering its own echo would jam the bus and raise write alerts forever.
+   */
+  private withoutEcho(chunk: Buffer): Buffer {
+    const echo = this.echo;
+    if (!echo) return chunk;
+    // Bytes held back as a possible echo come back if it turns out not to be one: the master's
+    // next request may well begin like the reply (same address and function code).
+    const held = echo.bytes.subarray(0, echo.matched);
+    if (Date.now() > echo.until) {
+      this.echo = null;
+      return held.length ? Buffer.concat([held, chunk]) : chunk;
+    }
+    let i = 0;
+    while (i < chunk.length && echo.matched < echo.bytes.length && chunk[i] === echo.bytes[echo.matched]) {
+      i++;
+      echo.matched++;
+    }
+    if (echo.matched === echo.bytes.length) {
+      this.echo = null;
+      return chunk.subarray(i);
+    }
+    if (i < chunk.length) {
+      this.echo = null;
+      return Buffer.concat([echo.bytes.subarray(0, echo.matched - i), chunk]);
+    }
+    return chunk.subarray(i);
   }
 
   private resume(): void {
