@@ -4,7 +4,8 @@
  * Upload (T0845), and the copy read carries its own DNS token, which alerts with its memo.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OPCUAClient, DataType, StatusCodes, type ClientSession } from 'node-opcua';
+import { DataType, StatusCodes, type ClientSession } from 'node-opcua';
+import { withOpcuaSession } from './helpers/opcua.js';
 import dnsPacket from 'dns-packet';
 import { startStack, ZONE, type Stack } from './helpers/stack.js';
 import { waitFor } from './helpers/net.js';
@@ -36,20 +37,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function withSession<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
-  const client = OPCUAClient.create({ applicationName: 'UaExpert', endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
-  await client.connect(`opc.tcp://127.0.0.1:${stack.gateway.opcua!.port}`);
-  try {
-    const session = await client.createSession();
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
-  } finally {
-    await client.disconnect();
-  }
-}
+const withSession = <T>(fn: (session: ClientSession) => Promise<T>): Promise<T> =>
+  withOpcuaSession(`opc.tcp://127.0.0.1:${stack.gateway.opcua!.port}`, fn, { applicationName: 'UaExpert' });
 
 it('reading the firmware file node is a hit tagged T0845, and the copy read carries a live token', async () => {
   const fileId = `ns=1;s=${ROOT}.Files.${planted.name}`;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPCUAClient, AttributeIds, MessageSecurityMode, SecurityPolicy, DataType, UserTokenType, ClientSubscription, TimestampsToReturn, StatusCodes, type ClientSession } from 'node-opcua';
 import { startStack, type Stack } from './helpers/stack.js';
+import { withOpcuaSession } from './helpers/opcua.js';
 import { modbusClient } from './helpers/modbus.js';
 import { waitFor } from './helpers/net.js';
 import type { StoredHit } from '../src/console/store.js';
@@ -31,20 +32,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-async function withSession<T>(fn: (session: ClientSession) => Promise<T>, security: { policy: SecurityPolicy; mode: MessageSecurityMode } = { policy: SecurityPolicy.None, mode: MessageSecurityMode.None }, user?: { userName: string; password: string }): Promise<T> {
-  const client = OPCUAClient.create({ applicationName: 'ProbeClient', endpointMustExist: false, securityPolicy: security.policy, securityMode: security.mode, connectionStrategy: { maxRetry: 0 } });
-  await client.connect(url);
-  try {
-    const session = await client.createSession(user ? { type: UserTokenType.UserName, ...user } : undefined);
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
-  } finally {
-    await client.disconnect();
-  }
-}
+const withSession = <T>(fn: (session: ClientSession) => Promise<T>, security?: { policy: SecurityPolicy; mode: MessageSecurityMode }, user?: { userName: string; password: string }): Promise<T> =>
+  withOpcuaSession(url, fn, { security, user });
 
 const opcuaHits = async (service: string, where: (h: StoredHit) => boolean = () => true) =>
   (await stack.hits('?limit=1000')).filter((h) => h.protocol === 'opcua' && (h as StoredHit & { service?: string }).service === service && where(h));
