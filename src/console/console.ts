@@ -154,7 +154,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     actions,
     admin,
     sessions: new SessionStore(store.db),
-    loginLimiter: new LoginLimiter(Date.now()),
+    loginLimiter: new LoginLimiter(),
     destinations: () => notifier.snapshot(),
     allowed: allowCidrs.length ? new Whitelist(allowCidrs) : null,
     allowCidrs,

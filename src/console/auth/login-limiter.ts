@@ -4,43 +4,19 @@
  * which bounds the scrypt work a botnet can cause without letting a handful of addresses lock the
  * admin out. Bounded memory: the oldest sources are forgotten first. Pure; the clock is passed in.
  */
-import { TokenBucket } from '../../core/token-bucket.js';
-
-const PER_SOURCE_BURST = 5;
-const PER_SOURCE_PER_MINUTE = 5;
-const GLOBAL_PER_MINUTE = 600;
-const MAX_SOURCES = 10_000;
+import { KeyedBudget } from '../../core/keyed-budget.js';
 
 export class LoginLimiter {
-  private readonly sources = new Map<string, TokenBucket>();
-  private readonly global: TokenBucket;
-
-  constructor(now: number) {
-    this.global = new TokenBucket(GLOBAL_PER_MINUTE, GLOBAL_PER_MINUTE, now);
-  }
+  private readonly budget = new KeyedBudget({ burst: 5, perMinute: 5 }, { burst: 600, perMinute: 600 });
 
   /** True if this source may try a password now (and counts the try). */
   attempt(address: string, now: number): boolean {
-    const source = sourceOf(address);
-    let bucket = this.sources.get(source);
-    if (!bucket) {
-      if (this.sources.size >= MAX_SOURCES) this.sources.delete(this.sources.keys().next().value!);
-      bucket = new TokenBucket(PER_SOURCE_BURST, PER_SOURCE_PER_MINUTE, now);
-      this.sources.set(source, bucket);
-    }
-    if (bucket.available(now) < 1) return false;
-    if (this.global.available(now) < 1) return false;
-    bucket.take(1, now);
-    this.global.take(1, now);
-    return true;
+    return this.budget.take(sourceOf(address), now);
   }
 
   /** Seconds until this source may try again (for Retry-After). */
   retryAfterSeconds(address: string, now: number): number {
-    const source = sourceOf(address);
-    const own = this.sources.get(source)?.available(now) ?? PER_SOURCE_BURST;
-    const missing = Math.max(1 - own, 1 - this.global.available(now), 0);
-    return Math.max(1, Math.ceil((missing * 60) / PER_SOURCE_PER_MINUTE));
+    return this.budget.retryAfterSeconds(sourceOf(address), now);
   }
 }
 

@@ -5,29 +5,12 @@
  * burst and then 20 a minute per token and source, or 600 a minute in all, hits are only counted
  * (`tripline_token_hits_limited_total`). Bounded memory: the oldest sources are forgotten first.
  */
-import { TokenBucket } from '../../core/token-bucket.js';
-
-const PER_SOURCE_BURST = 10;
-const PER_SOURCE_PER_MINUTE = 20;
-const GLOBAL_BURST = 200;
-const GLOBAL_PER_MINUTE = 600;
-const MAX_KEYS = 10_000;
+import { KeyedBudget } from '../../core/keyed-budget.js';
 
 export class HitBudget {
-  private readonly sources = new Map<string, TokenBucket>();
-  private global: TokenBucket | undefined;
+  private readonly budget = new KeyedBudget({ burst: 10, perMinute: 20 }, { burst: 200, perMinute: 600 });
 
   allow(key: string, now: number): boolean {
-    this.global ??= new TokenBucket(GLOBAL_BURST, GLOBAL_PER_MINUTE, now);
-    let bucket = this.sources.get(key);
-    if (!bucket) {
-      if (this.sources.size >= MAX_KEYS) this.sources.delete(this.sources.keys().next().value!);
-      bucket = new TokenBucket(PER_SOURCE_BURST, PER_SOURCE_PER_MINUTE, now);
-      this.sources.set(key, bucket);
-    }
-    if (bucket.available(now) < 1 || this.global.available(now) < 1) return false;
-    bucket.take(1, now);
-    this.global.take(1, now);
-    return true;
+    return this.budget.take(key, now);
   }
 }
