@@ -4,9 +4,9 @@
  */
 import { writeFrom } from './helpers/modbus.js';
 import { describe, expect, it } from 'vitest';
-import http from 'node:http';
 import net from 'node:net';
 import { API_TOKEN, startStack } from './helpers/stack.js';
+import { webhookReceiver, type WebhookReceiver } from './helpers/webhook.js';
 import { freePort, waitFor } from './helpers/net.js';
 import { parseCef } from './helpers/cef.js';
 import { formatCef } from '../src/console/notify/cef.js';
@@ -16,23 +16,16 @@ describe('webhook notifications', () => {
   it('deliver every incident once after the receiver was down for 30 s', async () => {
     const port = await freePort();
     const stack = await startStack({ notify: { webhooks: [`http://127.0.0.1:${port}/hook`] } });
-    const received: IncidentEvent[] = [];
-    let receiver: http.Server | undefined;
+    let received: IncidentEvent[] = [];
+    let receiver: WebhookReceiver | undefined;
     try {
       // Five incidents (five sources writing) while nothing listens on the webhook's port.
       for (let s = 0; s < 5; s++) await writeFrom(stack.gateway.modbusPort, `127.0.0.${20 + s}`, s);
       await waitFor(() => (stack.console.notifier.snapshot()[0]!.pending >= 5 ? true : undefined), 10_000, 'five queued notifications');
       expect(stack.console.notifier.snapshot()[0]!.failingSince).not.toBeNull();
       await new Promise((r) => setTimeout(r, 30_000));
-      receiver = http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (d) => (body += d));
-        req.on('end', () => {
-          received.push(JSON.parse(body) as IncidentEvent);
-          res.writeHead(204).end();
-        });
-      });
-      await new Promise<void>((r) => receiver!.listen(port, '127.0.0.1', r));
+      receiver = await webhookReceiver(port);
+      received = receiver.events;
       await waitFor(() => (received.length >= 5 && stack.console.notifier.snapshot()[0]!.pending === 0 ? true : undefined), 90_000, 'delivery after the outage');
       await new Promise((r) => setTimeout(r, 1_500));
       const opened = received.filter((e) => e.type === 'incident.opened');
@@ -99,18 +92,9 @@ describe('syslog CEF', () => {
 
 describe('the scanner whitelist', () => {
   it('records a whitelisted scan but notifies no one; a CIDR added in the API takes effect at once', async () => {
-    const received: IncidentEvent[] = [];
-    const receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        received.push(JSON.parse(body) as IncidentEvent);
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const port = (receiver.address() as net.AddressInfo).port;
-    const stack = await startStack({ whitelist: ['127.0.0.60/31'], notify: { webhooks: [`http://127.0.0.1:${port}/hook`] } });
+    const receiver = await webhookReceiver();
+    const received = receiver.events;
+    const stack = await startStack({ whitelist: ['127.0.0.60/31'], notify: { webhooks: [receiver.url] } });
     try {
       const added = await fetch(`${stack.console.url}/api/v1/whitelist`, {
         method: 'POST',

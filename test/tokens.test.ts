@@ -5,7 +5,6 @@
  * stamped copy carries, and a webhook receiver counting notifications.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import http from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,8 @@ import { verifyImage } from '../src/stubs/firmware.js';
 import type { TokenHit } from '../src/console/tokens/token-store.js';
 import type { IncidentEvent } from '../src/console/notify/event.js';
 import { API_TOKEN, silentLog, ZONE } from './helpers/stack.js';
-import { freePort, hasTool, waitFor } from './helpers/net.js';
+import { hasTool, waitFor } from './helpers/net.js';
+import { webhookReceiver, type WebhookReceiver } from './helpers/webhook.js';
 import { runAsync, runCli } from './helpers/cli.js';
 import { startUnbound, type Unbound } from './helpers/unbound.js';
 
@@ -30,8 +30,8 @@ describe('canary tokens', () => {
   let data: string;
   let console_: RunningConsole;
   let unbound: Unbound | undefined;
-  let webhook: http.Server;
-  const events: IncidentEvent[] = [];
+  let webhook: WebhookReceiver;
+  let events: IncidentEvent[] = [];
 
   const cli = (...args: string[]) => {
     const r = runCli([...args, '--data', data]);
@@ -52,20 +52,12 @@ describe('canary tokens', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tripline-tokens-'));
     data = join(dir, 'console');
-    const hookPort = await freePort();
-    webhook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        events.push(JSON.parse(body) as IncidentEvent);
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => webhook.listen(hookPort, '127.0.0.1', r));
+    webhook = await webhookReceiver();
+    events = webhook.events;
     console_ = await startConsole({
       dataDir: data, httpHost: '127.0.0.1', httpPort: 0, apiToken: API_TOKEN, log: silentLog,
       dnsZones: [ZONE], dnsHost: '127.0.0.1', dnsPort: 0, publicIp: '203.0.113.10',
-      notify: { webhooks: [`http://127.0.0.1:${hookPort}/hook`] },
+      notify: { webhooks: [webhook.url] },
     });
     if (haveUnbound) unbound = await startUnbound(ZONE, console_.dnsPort!);
   });

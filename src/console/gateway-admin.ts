@@ -22,7 +22,7 @@ function withActions<T>(dataDir: string, fn: (actions: SocActions, store: Consol
       store,
       audit: new AuditLog(store.db),
       whitelist: new WhitelistStore(store.db, []),
-      apiTokens: new ApiTokens(store.db, ''),
+      apiTokens: new ApiTokens(store.db, null),
       enrollmentDefaults: () => ({ consoleUrl: consoleUrl ?? settings?.consoleUrl ?? '', ...(settings?.dnsDomain ? { dnsDomain: settings.dnsDomain } : {}) }),
     });
     return fn(actions, store);

@@ -37,7 +37,8 @@ export class GatewayWatch {
     return this.store.transaction((): HeartbeatOutcome => {
       // Heartbeats carry the gateway's clock, signed: each must be newer than the last one
       // recorded. A gateway whose clock steps back is silent until it catches up (doctor shows it).
-      const previous = this.store.gateway(gatewayId)?.heartbeat?.gatewayTime;
+      const gateway = this.store.gateway(gatewayId);
+      const previous = gateway?.heartbeat?.gatewayTime;
       const sent = Date.parse(heartbeat.gatewayTime);
       if (previous !== undefined) {
         const last = Date.parse(previous);
@@ -45,7 +46,6 @@ export class GatewayWatch {
         if (!(sent > last)) return 'stale';
       }
       this.store.recordHeartbeat(gatewayId, heartbeat, via, at);
-      const gateway = this.store.gateway(gatewayId);
       if (!gateway?.silentSince) return 'recorded';
       this.store.setSilent(gatewayId, null);
       const incident = this.store.openIncidentFor('gateway-silent', gatewayId, null);

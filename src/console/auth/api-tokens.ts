@@ -17,10 +17,11 @@ export interface ApiTokenInfo {
 }
 
 export class ApiTokens {
-  private readonly bootstrap: Buffer;
+  /** Null when there is none (the command-line tools open the store without one). */
+  private readonly bootstrap: Buffer | null;
 
-  constructor(private readonly db: Db, bootstrapToken: string) {
-    this.bootstrap = digest(bootstrapToken);
+  constructor(private readonly db: Db, bootstrapToken: string | null) {
+    this.bootstrap = bootstrapToken ? digest(bootstrapToken) : null;
   }
 
   /** The token's name, or undefined when it is not a live token. */
@@ -28,7 +29,7 @@ export class ApiTokens {
     if (token.length > 200) return undefined;
     const hash = digest(token);
     // Equal-length digests: the comparison leaks nothing about the token.
-    if (timingSafeEqual(hash, this.bootstrap)) return 'default';
+    if (this.bootstrap && timingSafeEqual(hash, this.bootstrap)) return 'default';
     const row = this.db.prepare('SELECT id, name, revoked_at FROM api_tokens WHERE token_hash = ?').get(hash.toString('base64url')) as { id: number; name: string; revoked_at: string | null } | undefined;
     if (!row || row.revoked_at) return undefined;
     this.db.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)").run(new Date().toISOString(), row.id, new Date(Date.now() - 60_000).toISOString());

@@ -222,54 +222,58 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
 
   app.get('/settings', async (req, reply) => settings(req, reply));
 
-  app.post('/settings/whitelist', async (req, reply) => {
-    const form = z.object({ cidr: z.string().min(1).max(64), note: z.string().max(200).optional() }).safeParse(req.body);
-    if (!form.success) return settings(req, reply, { text: 'Give a network, e.g. 10.20.0.0/16.', error: true }, 400);
+  /**
+   * A settings form: runs the change; an ActionError shows the settings page with the reason.
+   * `done` is where to go after (a redirect), or the flash to show at once (a new token's value).
+   */
+  const settingsAction = (req: FastifyRequest, reply: FastifyReply, change: () => string | { text: string }) => {
+    let done: string | { text: string };
     try {
-      deps.actions.addToWhitelist(form.data.cidr, form.data.note, actor(req));
+      done = change();
     } catch (err) {
       if (err instanceof ActionError) return settings(req, reply, { text: err.message, error: true }, err.status);
       throw err;
     }
-    return reply.code(303).header('location', '/settings?done=whitelist-added').send();
-  });
+    if (typeof done === 'string') return reply.code(303).header('location', `/settings?done=${done}`).send();
+    reply.header('cache-control', 'no-store');
+    return settings(req, reply, done);
+  };
 
-  app.post('/settings/whitelist/remove', async (req, reply) => {
-    const form = z.object({ cidr: z.string().min(1).max(64) }).safeParse(req.body);
-    try {
+  app.post('/settings/whitelist', async (req, reply) =>
+    settingsAction(req, reply, () => {
+      const form = z.object({ cidr: z.string().min(1).max(64), note: z.string().max(200).optional() }).safeParse(req.body);
+      if (!form.success) throw new ActionError('Give a network, e.g. 10.20.0.0/16.', 400);
+      deps.actions.addToWhitelist(form.data.cidr, form.data.note, actor(req));
+      return 'whitelist-added';
+    }),
+  );
+
+  app.post('/settings/whitelist/remove', async (req, reply) =>
+    settingsAction(req, reply, () => {
+      const form = z.object({ cidr: z.string().min(1).max(64) }).safeParse(req.body);
       if (!form.success) throw new ActionError('no network given', 400);
       deps.actions.removeFromWhitelist(form.data.cidr, actor(req));
-    } catch (err) {
-      if (err instanceof ActionError) return settings(req, reply, { text: err.message, error: true }, err.status);
-      throw err;
-    }
-    return reply.code(303).header('location', '/settings?done=whitelist-removed').send();
-  });
+      return 'whitelist-removed';
+    }),
+  );
 
-  app.post('/settings/api-tokens', async (req, reply) => {
-    const form = z.object({ name: z.string().min(1).max(64) }).safeParse(req.body);
-    try {
+  app.post('/settings/api-tokens', async (req, reply) =>
+    settingsAction(req, reply, () => {
+      const form = z.object({ name: z.string().min(1).max(64) }).safeParse(req.body);
       if (!form.success) throw new ActionError('give the token a name', 400);
       const token = deps.actions.createApiToken(form.data.name, actor(req));
-      reply.header('cache-control', 'no-store');
-      return settings(req, reply, { text: `Token "${form.data.name}" created. Copy it now, it is not shown again: ${token}` });
-    } catch (err) {
-      if (err instanceof ActionError) return settings(req, reply, { text: err.message, error: true }, err.status);
-      throw err;
-    }
-  });
+      return { text: `Token "${form.data.name}" created. Copy it now, it is not shown again: ${token}` };
+    }),
+  );
 
-  app.post('/settings/api-tokens/:id/revoke', async (req, reply) => {
-    const params = IdParam.safeParse(req.params);
-    try {
+  app.post('/settings/api-tokens/:id/revoke', async (req, reply) =>
+    settingsAction(req, reply, () => {
+      const params = IdParam.safeParse(req.params);
       if (!params.success) throw new ActionError('no such token', 404);
       deps.actions.revokeApiToken(params.data.id, actor(req));
-    } catch (err) {
-      if (err instanceof ActionError) return settings(req, reply, { text: err.message, error: true }, err.status);
-      throw err;
-    }
-    return reply.code(303).header('location', '/settings?done=token-revoked').send();
-  });
+      return 'token-revoked';
+    }),
+  );
 
   app.get('/tokens', async (req, reply) => {
     const settings = deps.tokenSettings?.() ?? { zone: null, publicUrl: null };
